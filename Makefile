@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test check lint bench browser-deps
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+## Run the dashboard on http://localhost:$(PORT)/
+run: $(VENV)/.installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## Lint, validate the data, run every test (functions, pages, real browser)
+test: $(VENV)/.installed browser-deps
+	$(PY) -m ruff check .
+	$(PY) -m panprd check > /dev/null
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## Validate measures.csv and geodata/ and print a summary
+check: $(VENV)/.installed
+	$(PY) -m panprd check
+
+## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	fi

@@ -1,0 +1,439 @@
+"""Load, validate and join the two data sources: measures.csv and geodata/*.geojson.
+
+Validation never drops a row silently: every problem becomes an `Issue` naming the file, the row
+(the 1-based line of the CSV record, the header being row 1, or the feature's index and id) and
+the column. A row with an error is kept in `Dataset.rejected` with its reasons; the valid rows
+are served. A file that cannot be read at all is a fatal issue (`Dataset.fatal`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from panprd import vocab
+
+ROOT = Path(__file__).resolve().parent.parent
+MEASURES_PATH = ROOT / "measures.csv"
+GEODATA_DIR = ROOT / "geodata"
+SOURCE_PATH = ROOT / "sources" / "fujian-panprd-2016.txt"
+
+ADMIN_FILES: dict[str, str] = {"province": "provinces.geojson", "city": "cities.geojson", "county": "counties.geojson"}
+FEATURES_FILE = "features.geojson"
+MARITIME_FILE = "maritime.geojson"
+
+MEASURE_ID_PATTERN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})$")
+# A cell longer than this is a pasted document, not a measure (the longest clause is ~900 chars).
+MAX_CELL_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a data file. `row` is None for file-level problems."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: str = "error"  # "error" rejects the row (or the file when fatal); "warning" keeps it
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised when the data cannot be served at all; carries every fatal issue."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass
+class Geo:
+    """The geodata layers, WGS84. `admin` has every admin unit of every level, indexed by code."""
+
+    admin: gpd.GeoDataFrame
+    features: gpd.GeoDataFrame
+    maritime: gpd.GeoDataFrame
+
+
+@dataclass
+class Dataset:
+    measures: pd.DataFrame
+    geo: Geo
+    source_text: str
+    issues: list[Issue] = field(default_factory=list)
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    """Split a `;`-separated cell into its stripped, non-empty values."""
+    return tuple(v.strip() for v in cell.split(vocab.LIST_SEPARATOR) if v.strip())
+
+
+def normalise_unit(name: str) -> str:
+    """One spelling per lead unit, so 发改委 and 省发改委 count as one unit.
+
+    A provincial department (…厅, …委, …局, …办) written without its 省 prefix gets it back;
+    names that carry their own place or body (福州海关, 民航福建监管局, 国开行福建省分行) stay.
+    """
+    name = name.strip()
+    if not name or name.startswith("省") or "福建" in name or "厦门" in name or "福州" in name:
+        return name
+    if name.startswith(("相关", "各", "民航", "南昌", "国开行", "人行")):
+        return name
+    head = name.split("（", 1)[0]
+    if head.endswith(("厅", "委", "局", "办")):
+        return "省" + name
+    return name
+
+
+# ---------------------------------------------------------------- reading bytes
+
+
+def _decode(raw: bytes, name: str) -> tuple[str | None, list[Issue]]:
+    """Decode UTF-8 (a BOM is accepted); explain, not crash, on the encodings Excel produces."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Issue(name, None, None, "the file is UTF-16 (Excel 'Unicode Text'); save it as "
+                            "'CSV UTF-8 (comma delimited)'", fatal=True)]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gbk")
+            hint = "it looks like GBK/GB18030, as Excel saves CSV on Chinese Windows"
+        except UnicodeDecodeError:
+            hint = "it is not valid UTF-8"
+        return None, [Issue(name, row, None, f"not UTF-8 (byte {exc.start}): {hint}; save it as "
+                            "'CSV UTF-8 (comma delimited)'", fatal=True)]
+
+
+# ---------------------------------------------------------------- measures.csv
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a measure row may refer to: codes and ids that exist, and the source text."""
+
+    source_text: str
+    admin_codes: frozenset[str]
+    feature_ids: frozenset[str]
+
+
+def read_measures(raw: bytes, ref: Reference, name: str = "measures.csv") -> tuple[
+    pd.DataFrame, pd.DataFrame, list[Issue]
+]:
+    """Parse and validate measures.csv bytes: (valid rows, rejected rows with reasons, issues).
+
+    Raises DataError when the file as a whole is unusable (wrong encoding, wrong delimiter,
+    missing required columns).
+    """
+    text, issues = _decode(raw, name)
+    if text is None:
+        raise DataError(issues)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataError([Issue(name, None, None, "the file is empty", fatal=True)]) from None
+    header = [h.strip() for h in header]
+    if len(header) == 1 and vocab.LIST_SEPARATOR in header[0]:
+        raise DataError([Issue(name, 1, None, "the header is one column containing ';': the file "
+                               "uses ';' as delimiter; expected ',' (save as 'CSV UTF-8 (comma delimited)')",
+                               fatal=True)])
+    missing = [c for c in vocab.REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise DataError([Issue(name, 1, c, "required column missing", fatal=True) for c in missing])
+    for col in header:
+        if col not in vocab.MEASURE_COLUMNS:
+            issues.append(Issue(name, 1, col, "unknown column (kept, not used)", "warning"))
+    dupes = {c for c in header if header.count(c) > 1}
+    for col in sorted(dupes):
+        issues.append(Issue(name, 1, col, "column appears twice; the first is used", "warning"))
+
+    good: list[dict[str, object]] = []
+    bad: list[dict[str, object]] = []
+    seen_ids: dict[str, int] = {}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            issues.append(Issue(name, reader.line_num, None, f"unreadable CSV record: {exc}", fatal=True))
+            raise DataError(issues) from None
+        row_no = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # blank line (e.g. the trailing empty line Excel writes)
+        record = {c: (cells[i] if i < len(cells) else "") for i, c in reversed(list(enumerate(header)))}
+        row_issues = _validate_row(record, cells, header, row_no, ref, seen_ids, name)
+        issues.extend(row_issues)
+        target = bad if any(i.severity == "error" for i in row_issues) else good
+        entry = {c: record.get(c, "").strip() for c in vocab.MEASURE_COLUMNS}
+        entry["row"] = row_no
+        if target is bad:
+            entry["reasons"] = "; ".join(f"{i.column or ''}: {i.message}" for i in row_issues
+                                         if i.severity == "error")
+        target.append(entry)
+    return _frame(good), pd.DataFrame(bad), issues
+
+
+def _validate_row(record: dict[str, str], cells: list[str], header: list[str], row: int, ref: Reference,
+                  seen_ids: dict[str, int], name: str) -> list[Issue]:
+    out: list[Issue] = []
+
+    def err(column: str | None, message: str) -> None:
+        out.append(Issue(name, row, column, message))
+
+    if len(cells) > len(header):
+        err(None, f"{len(cells)} fields, the header has {len(header)} (an unquoted comma?)")
+    elif len(cells) < len(header):
+        err(None, f"{len(cells)} fields, the header has {len(header)}")
+    for col, value in record.items():
+        if len(value) > MAX_CELL_CHARS:
+            err(col, f"cell is {len(value)} characters; at most {MAX_CELL_CHARS} expected")
+    for col in vocab.REQUIRED_COLUMNS:
+        if not record.get(col, "").strip():
+            err(col, "empty; a value is required")
+
+    mid = record.get("measure_id", "").strip()
+    match = MEASURE_ID_PATTERN.match(mid)
+    if mid and not match:
+        err("measure_id", f"'{mid[:40]}' is not of the form section.clause.item, e.g. 4.1.03")
+    if mid in seen_ids:
+        err("measure_id", f"duplicate of row {seen_ids[mid]}")
+    elif mid:
+        seen_ids[mid] = row
+    section = _int_cell(record.get("section", ""), "section", err)
+    clause = _int_cell(record.get("clause", ""), "clause", err)
+    if match and section is not None and clause is not None and (int(match[1]), int(match[2])) != (section, clause):
+        err("measure_id", f"'{mid}' does not agree with section {section}, clause {clause}")
+    theme = record.get("theme", "").strip()
+    if theme and theme not in vocab.THEMES:
+        err("theme", f"unknown theme '{theme[:40]}'; expected one of {', '.join(vocab.THEMES)}")
+    elif theme and section is not None and vocab.SECTION_THEME.get(section) != theme:
+        err("theme", f"section {section} has theme '{vocab.SECTION_THEME.get(section)}', not '{theme}'")
+    topic = record.get("topic", "").strip()
+    if topic and topic not in vocab.TOPICS:
+        err("topic", f"unknown topic '{topic[:40]}'")
+    layer = record.get("layer", "").strip()
+    if layer and layer not in vocab.LAYERS:
+        err("layer", f"unknown layer '{layer[:40]}'; expected one of {', '.join(vocab.LAYERS)} or empty")
+    text = record.get("text_zh", "").strip()
+    if text and len(text) <= MAX_CELL_CHARS and text not in ref.source_text:
+        err("text_zh", "not a verbatim quote of the source text (no contiguous match in "
+                       "sources/fujian-panprd-2016.txt)")
+    for code in split_list(record.get("places", "")):
+        if code not in ref.admin_codes or not code.startswith("35"):
+            err("places", f"'{code[:20]}' is not a Fujian unit or county code in geodata/")
+    for code in split_list(record.get("partners", "")):
+        if code not in vocab.PARTNERS:
+            err("partners", f"'{code[:20]}' is not a 9+2 member code")
+    for fid in split_list(record.get("features", "")):
+        if fid not in ref.feature_ids:
+            err("features", f"'{fid[:60]}' is not a feature id in geodata/{FEATURES_FILE}")
+    return out
+
+
+def _int_cell(value: str, column: str, err) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        err(column, f"'{value[:20]}' is not an integer")
+        return None
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Typed measures frame: ints for section/clause, tuples for the multi-valued columns."""
+    frame = pd.DataFrame(rows, columns=[*vocab.MEASURE_COLUMNS, "row"])
+    frame["section"] = frame["section"].astype(int)
+    frame["clause"] = frame["clause"].astype(int)
+    for col in vocab.MULTI_VALUED_COLUMNS:
+        frame[col] = frame[col].map(split_list)
+    frame["lead_units"] = frame["lead_units"].map(lambda units: tuple(normalise_unit(u) for u in units))
+    frame["fujian_units"] = frame["places"].map(
+        lambda codes: tuple(dict.fromkeys(u for c in codes if (u := vocab.fujian_unit_of(c))))
+    )
+    return frame.set_index("measure_id", drop=False)
+
+
+# ---------------------------------------------------------------- geodata
+
+
+def _read_geojson(path: Path, required: tuple[str, ...]) -> tuple[gpd.GeoDataFrame | None, list[Issue]]:
+    """Read one GeoJSON file, checking it is there, parses, is lon/lat and has valid geometry."""
+    name = f"geodata/{path.name}"
+    if not path.exists():
+        return None, [Issue(name, None, None, "file missing", fatal=True)]
+    raw = path.read_bytes()
+    text, issues = _decode(raw, name)
+    if text is None:
+        return None, issues
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Issue(name, exc.lineno, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg} (truncated file?)", fatal=True)]
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None, [Issue(name, None, None, "not a GeoJSON FeatureCollection", fatal=True)]
+    crs_name = str(((doc.get("crs") or {}).get("properties") or {}).get("name", ""))
+    if crs_name and "4326" not in crs_name and "CRS84" not in crs_name:
+        return None, [Issue(name, None, None, f"CRS is {crs_name}; expected WGS84 lon/lat (EPSG:4326)",
+                            fatal=True)]
+    records: list[dict[str, object]] = []
+    geoms = []
+    for index, feat in enumerate(doc.get("features") or []):
+        props = dict(feat.get("properties") or {})
+        label = f"feature {index} (id {props.get('id', '?')})"
+        for col in required:
+            if col not in props:
+                issues.append(Issue(name, index, col, f"{label}: property missing"))
+        try:
+            geom = shapely.geometry.shape(feat["geometry"]) if feat.get("geometry") else None
+        except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
+            issues.append(Issue(name, index, "geometry", f"{label}: unreadable geometry ({exc})"))
+            continue
+        if geom is not None and not geom.is_empty:
+            minx, miny, maxx, maxy = geom.bounds
+            if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+                issues.append(Issue(name, index, "geometry", f"{label}: coordinates {geom.bounds[:2]} are not "
+                                    "lon/lat degrees (projected metres?); expected WGS84 (EPSG:4326)",
+                                    fatal=True))
+                continue
+            if not geom.is_valid:
+                reason = shapely.is_valid_reason(geom)
+                issues.append(Issue(name, index, "geometry", f"{label}: invalid geometry: {reason}"))
+                continue
+        records.append({**props, "geometry": geom})
+    if any(i.fatal for i in issues):
+        return None, issues
+    frame = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326") if records else None
+    return frame, issues
+
+
+def load_geo(geodata_dir: Path = GEODATA_DIR) -> tuple[Geo, list[Issue]]:
+    """Read every layer; raise DataError with all fatal issues when any layer is unusable."""
+    issues: list[Issue] = []
+    levels = []
+    for level, filename in ADMIN_FILES.items():
+        frame, found = _read_geojson(geodata_dir / filename, vocab.ADMIN_PROPERTIES)
+        issues += found
+        if frame is not None:
+            frame["level"] = level
+            levels.append(frame)
+    features, found = _read_geojson(geodata_dir / FEATURES_FILE, vocab.FEATURE_PROPERTIES)
+    issues += found
+    maritime, found = _read_geojson(geodata_dir / MARITIME_FILE, ("id",))
+    issues += found
+    if any(i.fatal for i in issues) or len(levels) != len(ADMIN_FILES) or features is None or maritime is None:
+        raise DataError([i for i in issues if i.fatal] or issues)
+    admin = pd.concat(levels, ignore_index=True)
+    admin["id"] = admin["id"].astype(str)
+    # A code can appear at two levels only for Pingtan (county 350128 and its own city-level unit).
+    admin = gpd.GeoDataFrame(admin.drop_duplicates("id", keep="last").set_index("id", drop=False),
+                             geometry="geometry", crs="EPSG:4326")
+    for col in ("places", "partners"):
+        features[col] = features[col].fillna("").astype(str).map(split_list)
+    for index, feat in features.iterrows():
+        for code in feat["places"]:
+            if code not in admin.index:
+                issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "places",
+                                    f"feature {feat['id']}: '{code}' is not an admin unit in geodata/"))
+        if feat["kind"] not in vocab.FEATURE_KINDS:
+            issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "kind", f"feature {feat['id']}: unknown kind"))
+        if feat["layer"] not in vocab.LAYERS:
+            issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "layer", f"feature {feat['id']}: unknown layer"))
+    dupes = features["id"][features["id"].duplicated()]
+    for fid in dupes:
+        issues.append(Issue(f"geodata/{FEATURES_FILE}", None, "id", f"duplicate feature id '{fid}'"))
+    features = features.drop_duplicates("id").set_index("id", drop=False)
+    return Geo(admin=admin, features=features, maritime=maritime), issues
+
+
+def load(root: Path = ROOT, measures_bytes: bytes | None = None) -> Dataset:
+    """Load everything under `root` and join it. Raises DataError when nothing can be served."""
+    source_text, issues = _decode((root / "sources" / SOURCE_PATH.name).read_bytes(), "sources/" + SOURCE_PATH.name)
+    if source_text is None:
+        raise DataError(issues)
+    geo, geo_issues = load_geo(root / "geodata")
+    issues += geo_issues
+    ref = Reference(source_text, frozenset(geo.admin.index), frozenset(geo.features.index))
+    if measures_bytes is None:
+        path = root / "measures.csv"
+        if not path.exists():
+            raise DataError([Issue("measures.csv", None, None, "file missing", fatal=True)])
+        measures_bytes = path.read_bytes()
+    measures, rejected, measure_issues = read_measures(measures_bytes, ref)
+    issues += measure_issues
+    if measures.empty:
+        raise DataError(issues + [Issue("measures.csv", None, None, "no valid rows", fatal=True)])
+    geo.features["measure_ids"] = [tuple(measures.index[measures["features"].map(lambda f, i=fid: i in f)])
+                                   for fid in geo.features.index]
+    return Dataset(measures=measures, geo=geo, source_text=source_text, issues=issues, rejected=rejected)
+
+
+# ---------------------------------------------------------------- joins and lookups
+
+
+def measures_for_feature(ds: Dataset, feature_id: str) -> pd.DataFrame:
+    """The measures that concern a feature, in text order."""
+    return ds.measures.loc[list(ds.geo.features.at[feature_id, "measure_ids"])]
+
+
+def features_for_measure(ds: Dataset, measure_id: str) -> gpd.GeoDataFrame:
+    return ds.geo.features.loc[list(ds.measures.at[measure_id, "features"])]
+
+
+def place_name(ds: Dataset, code: str, lang: str) -> str:
+    """The name of an admin code in the UI language, the code itself when unknown."""
+    if code in vocab.FUJIAN_UNITS:
+        return vocab.FUJIAN_UNITS[code].label(lang)
+    if code in vocab.PARTNERS:
+        return vocab.PARTNERS[code].label(lang)
+    if code in ds.geo.admin.index:
+        return str(ds.geo.admin.at[code, "name_zh" if lang == "zh" else "name_en"])
+    return code
+
+
+def clauses_of_source(source_text: str) -> list[tuple[int, int]]:
+    """(section, clause) pairs of the numbered clauses in sections 二 to 十, in text order."""
+    numerals = {v: k for k, v in vocab.SECTION_NUMERALS.items()}
+    pairs: list[tuple[int, int]] = []
+    section = 0
+    for line in source_text.splitlines():
+        line = line.strip()
+        head = re.match(r"^([一二三四五六七八九十]+)、", line)
+        if head:
+            section = numerals.get(head[1], 0)
+            continue
+        sub = re.match(r"^（([一二三四五六七八九十]+)）", line)
+        if sub and 2 <= section <= 10:
+            pairs.append((section, numerals[sub[1]]))
+    return pairs

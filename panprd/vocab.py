@@ -1,0 +1,200 @@
+"""The controlled vocabularies: the one list of each thing the data, the URLs and the pages use.
+
+Every other module imports its slugs, codes and column names from here, so a new topic or
+partner is added in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    """A slug or code with its label in each UI language."""
+
+    key: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _terms(*rows: tuple[str, str, str]) -> dict[str, Term]:
+    return {key: Term(key, zh, en) for key, zh, en in rows}
+
+
+# One theme per substantive section of the policy (二 to 十).
+THEMES: dict[str, Term] = _terms(
+    ("economy", "区域经济合作", "Regional economic cooperation"),
+    ("market", "统一市场建设", "Unified market"),
+    ("infrastructure", "基础设施一体化", "Integrated infrastructure"),
+    ("innovation", "创新驱动发展", "Innovation-driven development"),
+    ("social", "社会事业合作", "Social services cooperation"),
+    ("opening", "对外开放", "Opening up"),
+    ("ecology", "生态文明建设", "Ecological civilisation"),
+    ("hk_macao", "闽港闽澳合作", "Fujian–Hong Kong–Macao cooperation"),
+    ("mechanism", "机制保障", "Institutional safeguards"),
+)
+SECTION_THEME: dict[int, str] = {section: theme for section, theme in zip(range(2, 11), THEMES)}
+SECTION_NUMERALS: dict[int, str] = dict(zip(range(1, 11), "一二三四五六七八九十"))
+
+TOPICS: dict[str, Term] = _terms(
+    ("planning", "规划与布局", "Planning and spatial layout"),
+    ("urban", "城市群与城镇化", "Urban agglomeration"),
+    ("industry", "产业协作", "Industry"),
+    ("services", "服务业", "Services"),
+    ("digital_economy", "数字经济", "Digital economy"),
+    ("agriculture", "农业", "Agriculture"),
+    ("marine", "海洋经济", "Marine economy"),
+    ("industrial_transfer", "产业转移", "Industrial transfer"),
+    ("market_rules", "市场规则", "Market rules"),
+    ("standards", "标准与认证", "Standards and certification"),
+    ("regulation", "市场监管与执法", "Market regulation"),
+    ("credit", "社会信用", "Social credit"),
+    ("ip", "知识产权", "Intellectual property"),
+    ("customs", "口岸与通关", "Ports of entry and customs"),
+    ("rail", "铁路", "Railways"),
+    ("road", "公路", "Roads"),
+    ("port", "港口", "Seaports"),
+    ("airport", "机场与航线", "Airports and air routes"),
+    ("logistics", "物流与多式联运", "Logistics and multimodal transport"),
+    ("energy", "能源", "Energy"),
+    ("ict", "信息基础设施", "Information infrastructure"),
+    ("science", "科技创新", "Science and innovation"),
+    ("entrepreneurship", "创新创业", "Entrepreneurship"),
+    ("education", "教育", "Education"),
+    ("culture", "文化", "Culture"),
+    ("sport", "体育", "Sport"),
+    ("health", "医疗卫生", "Health"),
+    ("food_drug", "食品药品安全", "Food and drug safety"),
+    ("labour", "人力资源与社会保障", "Labour and social security"),
+    ("tourism", "旅游", "Tourism"),
+    ("policing", "警务与治安", "Policing and public order"),
+    ("emergency", "应急管理", "Emergency management"),
+    ("trade", "经贸合作", "Trade and investment"),
+    ("ftz", "自由贸易试验区", "Free trade zone"),
+    ("bonded", "海关特殊监管区域", "Bonded and special customs zones"),
+    ("finance", "金融", "Finance"),
+    ("environment", "环境保护", "Environmental protection"),
+    ("conservation", "自然保护", "Nature conservation"),
+    ("nuclear_safety", "核安全", "Nuclear safety"),
+    ("talent", "人才交流", "Talent exchange"),
+    ("youth", "青少年交流", "Youth exchange"),
+    ("governance", "合作机制", "Cooperation mechanisms"),
+)
+
+LAYERS: dict[str, Term] = _terms(
+    ("corridor", "合作通道", "Cooperation corridors"),
+    ("transfer_zone", "产业转移与合作园区", "Industrial transfer and cooperation zones"),
+    ("ecology", "生态区域", "Ecological areas"),
+)
+
+FEATURE_KINDS: dict[str, Term] = _terms(
+    ("railway", "铁路", "Railway"),
+    ("port", "港口", "Port"),
+    ("airport", "机场", "Airport"),
+    ("grid_link", "电网联网", "Power grid link"),
+    ("pipeline", "输气管道", "Gas pipeline"),
+    ("data_centre", "数据中心", "Data centre"),
+    ("ict", "信息网络", "Information network"),
+    ("zone", "园区与合作区", "Zone"),
+    ("bonded_zone", "保税区域", "Bonded zone"),
+    ("basin", "流域", "River basin"),
+    ("park", "国家公园", "National park"),
+    ("reserve_network", "保护区网络", "Reserve network"),
+)
+
+# The 9+2 members. Fujian itself is a member but never its own partner.
+PARTNERS: dict[str, Term] = _terms(
+    ("440000", "广东", "Guangdong"),
+    ("360000", "江西", "Jiangxi"),
+    ("450000", "广西", "Guangxi"),
+    ("460000", "海南", "Hainan"),
+    ("430000", "湖南", "Hunan"),
+    ("510000", "四川", "Sichuan"),
+    ("520000", "贵州", "Guizhou"),
+    ("530000", "云南", "Yunnan"),
+    ("810000", "香港", "Hong Kong"),
+    ("820000", "澳门", "Macao"),
+)
+FUJIAN_CODE = "350000"
+PINGTAN_CODE = "350128"
+
+# Fujian's ten units as the policy addresses them: nine cities and Pingtan (Fuzhou here excludes it).
+FUJIAN_UNITS: dict[str, Term] = _terms(
+    ("350100", "福州市", "Fuzhou"),
+    ("350200", "厦门市", "Xiamen"),
+    ("350300", "莆田市", "Putian"),
+    ("350400", "三明市", "Sanming"),
+    ("350500", "泉州市", "Quanzhou"),
+    ("350600", "漳州市", "Zhangzhou"),
+    ("350700", "南平市", "Nanping"),
+    ("350800", "龙岩市", "Longyan"),
+    ("350900", "宁德市", "Ningde"),
+    (PINGTAN_CODE, "平潭综合实验区", "Pingtan"),
+)
+
+
+def fujian_unit_of(code: str) -> str | None:
+    """The Fujian unit (city or Pingtan) a GB/T 2260 code rolls up to, or None outside Fujian."""
+    if code == PINGTAN_CODE:
+        return PINGTAN_CODE
+    if not code.startswith("35") or code == FUJIAN_CODE:
+        return None
+    city = code[:4] + "00"
+    return city if city in FUJIAN_UNITS else None
+
+
+# measures.csv: the data contract. Order is the order of the file's columns.
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "measure_id",
+    "section",
+    "clause",
+    "theme",
+    "topic",
+    "title_zh",
+    "title_en",
+    "text_zh",
+    "lead_units",
+    "places",
+    "partners",
+    "features",
+    "layer",
+    "status",
+    "as_of",
+    "status_source",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "measure_id",
+    "section",
+    "clause",
+    "theme",
+    "topic",
+    "title_zh",
+    "title_en",
+    "text_zh",
+    "lead_units",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in MEASURE_COLUMNS if c not in REQUIRED_COLUMNS)
+MULTI_VALUED_COLUMNS: tuple[str, ...] = ("lead_units", "places", "partners", "features")
+LIST_SEPARATOR = ";"
+
+# Properties every named feature in geodata/features.geojson carries.
+FEATURE_PROPERTIES: tuple[str, ...] = (
+    "id",
+    "name_zh",
+    "name_en",
+    "kind",
+    "layer",
+    "geometry_basis",
+    "source",
+    "places",
+    "partners",
+)
+ADMIN_PROPERTIES: tuple[str, ...] = ("id", "name_zh", "name_en", "level", "parent")
+ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "county")
+
+# URL query keys of the filters, in the order the sidebar shows them.
+FILTER_KEYS: tuple[str, ...] = ("theme", "topic", "partner", "place", "unit", "q")
