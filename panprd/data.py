@@ -308,7 +308,6 @@ def _read_geojson(path: Path, required: tuple[str, ...]) -> tuple[gpd.GeoDataFra
         return None, [Issue(name, None, None, f"CRS is {crs_name}; expected WGS84 lon/lat (EPSG:4326)",
                             fatal=True)]
     records: list[dict[str, object]] = []
-    geoms = []
     for index, feat in enumerate(doc.get("features") or []):
         props = dict(feat.get("properties") or {})
         label = f"feature {index} (id {props.get('id', '?')})"
