@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,9 @@ import shapely
 
 from panprd import vocab
 
-ROOT = Path(__file__).resolve().parent.parent
-MEASURES_PATH = ROOT / "measures.csv"
+APP_DIR = Path(__file__).resolve().parent.parent
+# The data files' folder; tests and the benchmark point it at altered copies of the data.
+ROOT = Path(os.environ.get("PANPRD_DATA_ROOT", APP_DIR)).resolve()
 GEODATA_DIR = ROOT / "geodata"
 SOURCE_PATH = ROOT / "sources" / "fujian-panprd-2016.txt"
 

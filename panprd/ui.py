@@ -25,7 +25,7 @@ PAGES: dict[str, str] = {
     "transfer_zones": "pages/transfer_zones.py",
     "ecology": "pages/ecology.py",
 }
-STATIC_DIR = data.ROOT / "static"
+STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
 
 
 def _data_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
