@@ -65,7 +65,7 @@ class DataError(Exception):
         super().__init__("\n".join(str(i) for i in issues))
 
 
-@dataclass
+@dataclass(eq=False)  # identity hash, so derived display layers can be cached per loaded Geo
 class Geo:
     """The geodata layers, WGS84. `admin` has every admin unit of every level, indexed by code."""
 
@@ -378,8 +378,9 @@ def load_geo(geodata_dir: Path = GEODATA_DIR) -> tuple[Geo, list[Issue]]:
     return Geo(admin=admin, features=features, maritime=maritime), issues
 
 
-def load(root: Path = ROOT, measures_bytes: bytes | None = None) -> Dataset:
-    """Load everything under `root` and join it. Raises DataError when nothing can be served."""
+def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Dataset:
+    """Load everything under `root` (default: ROOT) and join it. Raises DataError when nothing can be served."""
+    root = root or ROOT
     source_text, issues = _decode((root / "sources" / SOURCE_PATH.name).read_bytes(), "sources/" + SOURCE_PATH.name)
     if source_text is None:
         raise DataError(issues)

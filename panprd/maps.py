@@ -9,6 +9,7 @@ own polygons; 天地图 tiles are added only when asked for and a key is configu
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 
@@ -19,14 +20,14 @@ import shapely
 
 from panprd import vocab
 from panprd.assets import offline_map
-from panprd.data import Dataset
+from panprd.data import Dataset, Geo
 from panprd.i18n import t
 
 SEA_COLOUR = "#cfe2f3"
 LAND_COLOUR = "#e4e4e4"
 FUJIAN_COLOUR = "#fff1cc"
 BORDER_COLOUR = "#ffffff"
-PARTNER_COLOUR = "#f6c9a8"
+PARTNER_COLOUR = "#d5e8c4"
 
 # One style per feature kind: colour, line weight, dash pattern (None: solid).
 KIND_STYLES: dict[str, tuple[str, int, str | None]] = {
@@ -53,7 +54,17 @@ PAGE_LAYERS: dict[str, str | None] = {
 }
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
-COORD_DECIMALS = 4  # ~10 m, finer than any screen shows at the zooms this map allows
+# The map is drawn from a lighter copy of the layers: the basemap coverage (provinces and Fujian's
+# ten units) simplified together at ~1.5 km so neighbours still touch (about a pixel at the zoom the
+# Fujian pages open at), features simplified on their own, coordinates rounded to 0.001° (~100 m).
+# Islets below MIN_PART_AREA (~0.1 km²) are left out of the drawing of the context provinces and the
+# area features, never of Fujian, Taiwan (赤尾屿 is ~0.07 km²) or Hainan (the 南海诸岛).
+DISPLAY_TOLERANCE = 0.015
+COORD_DECIMALS = 3
+MIN_PART_AREA = 1e-5
+KEEP_EVERY_ISLET = frozenset({vocab.FUJIAN_CODE, *vocab.FUJIAN_UNITS, "710000", "460000"})
+# Window the maps fit to: the mainland 9+2 region; the South China Sea islands are in the inset.
+MAIN_WINDOW = (97.0, 17.5, 125.0, 31.0)
 
 
 @dataclass(frozen=True)
@@ -116,9 +127,31 @@ def _class_colour(value: int, breaks: list[int]) -> str:
     return CHOROPLETH_COLOURS[-1]
 
 
-def _collection(frame: gpd.GeoDataFrame, properties: list[dict[str, str]]) -> dict:
-    """A GeoJSON FeatureCollection with rounded coordinates and already-escaped properties."""
-    geoms = shapely.set_precision(frame.geometry.values, 10 ** -COORD_DECIMALS) if len(frame) else []
+@functools.lru_cache(maxsize=4)
+def display_geometries(geo: Geo) -> tuple[pd.Series, pd.Series]:
+    """Lighter geometries for drawing: (basemap by code, features by id), computed once per Geo."""
+    admin = geo.admin
+    base = admin[((admin["level"] == "province") & (admin["id"] != vocab.FUJIAN_CODE))
+                 | admin["id"].isin(list(vocab.FUJIAN_UNITS))]
+    base = base[~base.index.duplicated()]
+    simplified = shapely.coverage_simplify(base.geometry.values, DISPLAY_TOLERANCE)
+    simplified = [g if code in KEEP_EVERY_ISLET else _without_islets(g) for code, g in zip(base.index, simplified)]
+    basemap = pd.Series(shapely.set_precision(simplified, 10 ** -COORD_DECIMALS), index=base.index)
+    features = geo.features.geometry.dropna()
+    lighter = [_without_islets(g) for g in shapely.simplify(features.values, DISPLAY_TOLERANCE, preserve_topology=True)]
+    return basemap, pd.Series(shapely.set_precision(lighter, 10 ** -COORD_DECIMALS), index=features.index)
+
+
+def _without_islets(geom):
+    """The polygon parts of at least MIN_PART_AREA (all of a geometry that has no larger part)."""
+    if geom.geom_type != "MultiPolygon":
+        return geom
+    parts = [p for p in geom.geoms if p.area >= MIN_PART_AREA]
+    return shapely.MultiPolygon(parts) if parts else geom
+
+
+def _collection(geoms, properties: list[dict[str, str]]) -> dict:
+    """A GeoJSON FeatureCollection of display geometries with already-escaped properties."""
     return {
         "type": "FeatureCollection",
         "features": [
@@ -136,6 +169,7 @@ def _admin_tip(row: pd.Series, lang: str, extra: str = "") -> dict[str, str]:
 def _basemap(ds: Dataset, view: MapView, counts: dict[str, int], partners: set[str]) -> list[folium.GeoJson]:
     """Provinces in grey (partners tinted), Fujian's ten units highlighted or shaded by count."""
     admin = ds.geo.admin
+    basemap, _ = display_geometries(ds.geo)
     provinces = admin[(admin["level"] == "province") & (admin["id"] != vocab.FUJIAN_CODE)]
     province_props = [_admin_tip(r, view.lang) for _, r in provinces.iterrows()]
     province_fill = {escape(c): (PARTNER_COLOUR if c in partners else LAND_COLOUR) for c in provinces["id"]}
@@ -158,21 +192,21 @@ def _basemap(ds: Dataset, view: MapView, counts: dict[str, int], partners: set[s
 
     tooltip = folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False)
     layers = [
-        folium.GeoJson(_collection(provinces, province_props), name=t("layer_provinces", view.lang),
+        folium.GeoJson(_collection(basemap[provinces.index], province_props), name=t("layer_provinces", view.lang),
                        style_function=province_style, tooltip=tooltip, control=False,
                        highlight_function=lambda _: {"weight": 2}),
-        folium.GeoJson(_collection(units, unit_props), name=t("layer_fujian_units", view.lang),
+        folium.GeoJson(_collection(basemap[units.index], unit_props), name=t("layer_fujian_units", view.lang),
                        style_function=unit_style, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
                        control=False, highlight_function=lambda _: {"weight": 3}),
     ]
     maritime = ds.geo.maritime
-    layers.append(folium.GeoJson(_collection(maritime, [{"id": "maritime"} for _ in range(len(maritime))]),
+    layers.append(folium.GeoJson(_collection(maritime.geometry, [{"id": "maritime"} for _ in range(len(maritime))]),
                                  name="maritime", control=False, interactive=False,
                                  style_function=lambda _: {"color": "#5c6bc0", "weight": 1.5, "dashArray": "6 4"}))
     return layers
 
 
-def _feature_layer(features: gpd.GeoDataFrame, layer: str, view: MapView) -> folium.FeatureGroup:
+def _feature_layer(ds: Dataset, features: gpd.GeoDataFrame, layer: str, view: MapView) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=t(f"layer_{layer}", view.lang), show=True)
     props = []
     for fid, row in features.iterrows():
@@ -180,11 +214,14 @@ def _feature_layer(features: gpd.GeoDataFrame, layer: str, view: MapView) -> fol
         kind = vocab.FEATURE_KINDS[row["kind"]].label(view.lang)
         props.append({"id": escape(fid), "tip": f"{escape(name)} · {escape(kind)}", "kind": escape(row["kind"]),
                       "layer": escape(layer)})
-    collection = _collection(features, props)
+    _, display = display_geometries(ds.geo)
+    collection = _collection(display[features.index], props)
 
     def style(feature: dict) -> dict:
         colour, weight, dash = KIND_STYLES.get(feature["properties"]["kind"], ("#424242", 2, None))
         is_area = feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        if is_area and view.choropleth:  # outlines only, so the choropleth underneath stays readable
+            return {"color": colour, "weight": 1.5, "dashArray": "5 4", "fillOpacity": 0, "opacity": 0.9}
         return {"color": colour, "weight": weight, "dashArray": dash, "fillColor": colour,
                 "fillOpacity": 0.18 if is_area else 0.85, "opacity": 0.95}
 
@@ -199,20 +236,20 @@ def _feature_layer(features: gpd.GeoDataFrame, layer: str, view: MapView) -> fol
 
 
 def _partner_links(ds: Dataset, features: gpd.GeoDataFrame, view: MapView) -> folium.FeatureGroup | None:
-    """Dashed links from each feature to the partner provinces it names."""
+    """Dashed links from each feature to the partner provinces it names but does not reach itself."""
     admin = ds.geo.admin
     lines = []
     for _, row in features.iterrows():
         start = row.geometry.representative_point()
         for partner in row["partners"]:
-            if partner in admin.index:
+            if partner in admin.index and not row.geometry.intersects(admin.at[partner, "geometry"]):
                 end = admin.at[partner, "geometry"].representative_point()
                 lines.append(((start.y, start.x), (end.y, end.x), partner))
     if not lines:
         return None
     group = folium.FeatureGroup(name=t("layer_partner_links", view.lang), show=True)
     for start, end, partner in lines:
-        folium.PolyLine([start, end], color="#e65100", weight=1.5, dash_array="3 6", opacity=0.8,
+        folium.PolyLine([start, end], color="#e65100", weight=2, dash_array="4 6", opacity=0.9,
                         tooltip=escape(vocab.PARTNERS[partner].label(view.lang))).add_to(group)
     return group
 
@@ -220,7 +257,7 @@ def _partner_links(ds: Dataset, features: gpd.GeoDataFrame, view: MapView) -> fo
 def legend_html(view: MapView, kinds: list[str], counts: dict[str, int]) -> str:
     """The legend, drawn in our own HTML (branca colormaps would pull d3 from a public CDN)."""
     lang = view.lang
-    rows = [f'<div class="pp-legend-title">{escape(t("legend", lang))}</div>']
+    rows = []
     for kind in kinds:
         colour, weight, dash = KIND_STYLES[kind]
         border = "dashed" if dash else "solid"
@@ -242,15 +279,20 @@ def legend_html(view: MapView, kinds: list[str], counts: dict[str, int]) -> str:
                 f'{escape(t("legend_partner", lang))}</div>')
     rows.append(f'<div><span class="pp-swatch" style="background:{LAND_COLOUR}"></span>'
                 f'{escape(t("legend_province", lang))}</div>')
-    rows.append(f'<div class="pp-notice">{escape(t("schematic_notice", lang))}</div>')
+    rows.append(f'<div class="pp-credit">{escape(t("map_credit", lang))}</div>')
     return (
-        "<style>.pp-legend{position:absolute;z-index:800;left:10px;bottom:28px;background:#fffffff0;"
-        "padding:8px 10px;border-radius:6px;box-shadow:0 1px 4px #0004;font:13px/1.5 'Noto Sans CJK SC',"
-        "'Microsoft YaHei',sans-serif;max-width:240px}.pp-legend-title{font-weight:700}"
+        "<style>.pp-legend{position:absolute;z-index:800;left:10px;bottom:64px;background:#fffffff0;"
+        "padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px #0004;font:12px/1.4 'Noto Sans CJK SC',"
+        "'Microsoft YaHei',sans-serif;max-width:220px}.pp-legend-title{font-weight:700;cursor:pointer}"
         ".pp-legend-sub{margin-top:4px;font-weight:600}"
         ".pp-swatch{display:inline-block;width:18px;height:10px;margin-right:6px;vertical-align:middle;"
-        "border:1px solid #9e9e9e}.pp-notice{margin-top:6px;color:#b71c1c;font-weight:700}</style>"
-        f'<div class="pp-legend" role="region" aria-label="{escape(t("legend", lang))}">{"".join(rows)}</div>'
+        "border:1px solid #9e9e9e}"
+        ".pp-notice{position:absolute;z-index:800;left:54px;top:10px;background:#fffffff0;padding:3px 8px;"
+        "border-radius:4px;color:#b71c1c;font:700 13px 'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004}"
+        ".pp-credit{color:#616161;font-size:11px}</style>"
+        f'<details open class="pp-legend" role="region" aria-label="{escape(t("legend", lang))}">'
+        f'<summary class="pp-legend-title">{escape(t("legend", lang))}</summary>{"".join(rows)}</details>'
+        f'<div class="pp-notice" role="note">{escape(t("schematic_notice", lang))}</div>'
     )
 
 
@@ -263,12 +305,14 @@ def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int 
     def path(geom) -> str:
         parts = []
         for line in _lines(geom):
-            coords = [f"{(x - box[0]) * sx:.1f},{(box[3] - y) * sy:.1f}" for x, y in line.coords]
-            parts.append("M" + "L".join(coords))
+            points = [(round((x - box[0]) * sx), round((box[3] - y) * sy)) for x, y in line.coords]
+            points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+            parts.append("M" + "L".join(f"{x},{y}" for x, y in points))
         return "".join(parts)
 
     clip = shapely.box(*box)
-    land = ds.geo.admin[ds.geo.admin["level"] == "province"].geometry.intersection(clip)
+    basemap, _ = display_geometries(ds.geo)
+    land = shapely.intersection(basemap.values, clip)
     land_paths = "".join(f'<path d="{path(g)}Z" fill="{LAND_COLOUR}" stroke="#9e9e9e" stroke-width="0.5"/>'
                          for g in land if not g.is_empty)
     sea_line = "".join(f'<path d="{path(g)}" fill="none" stroke="#5c6bc0" stroke-width="1" stroke-dasharray="3 2"/>'
@@ -302,7 +346,7 @@ def build_map(ds: Dataset, measures: pd.DataFrame, view: MapView) -> folium.Map:
     features = visible_features(ds, measures, layer)
     counts = unit_counts(measures)
     partners = {p for ps in features["partners"] for p in ps}
-    fmap = offline_map(control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    fmap = offline_map(control_scale=True, zoom_snap=0.25, attribution_control=False)
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}}}"
         ".leaflet-tooltip{font-size:14px}</style>"))
@@ -316,7 +360,7 @@ def build_map(ds: Dataset, measures: pd.DataFrame, view: MapView) -> folium.Map:
     for layer_key in vocab.LAYERS:
         subset = features[features["layer"] == layer_key]
         if len(subset):
-            _feature_layer(subset, layer_key, view).add_to(fmap)
+            _feature_layer(ds, subset, layer_key, view).add_to(fmap)
     links = _partner_links(ds, features, view)
     if links is not None:
         links.add_to(fmap)
@@ -329,14 +373,17 @@ def build_map(ds: Dataset, measures: pd.DataFrame, view: MapView) -> folium.Map:
 
 
 def _bounds(ds: Dataset, features: gpd.GeoDataFrame, view: MapView) -> list[list[float]]:
-    """Fit the focused feature, or the visible features together with Fujian."""
-    if view.focus and view.focus in features.index:
+    """Fit the focused feature, or Fujian with the visible features (the whole 9+2 on the overview),
+    within the mainland window: the South China Sea islands are shown by the inset."""
+    if view.focus in features.index:
         geom = features.at[view.focus, "geometry"].buffer(0.15)
+    elif view.focus in vocab.FUJIAN_UNITS:
+        geom = ds.geo.admin.at[view.focus, "geometry"]
     else:
         geoms = [ds.geo.admin.at[vocab.FUJIAN_CODE, "geometry"], *features.geometry]
         if view.page == "overview":
             geoms += list(ds.geo.admin.loc[[p for p in vocab.PARTNERS if p in ds.geo.admin.index]].geometry)
-        geom = shapely.union_all([shapely.envelope(g) for g in geoms])
+        geom = shapely.union_all([shapely.envelope(g) for g in geoms]).intersection(shapely.box(*MAIN_WINDOW))
     minx, miny, maxx, maxy = geom.bounds
     return [[miny, minx], [maxy, maxx]]
 

@@ -35,13 +35,13 @@ def _data_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load(stamp: tuple[tuple[str, int, int], ...]) -> data.Dataset:
-    return data.load()
+def _load(root: str, stamp: tuple[tuple[str, int, int], ...]) -> data.Dataset:
+    return data.load(Path(root))
 
 
 def dataset() -> data.Dataset:
     """The loaded data, once per process and per version of the files on disk."""
-    return _load(_data_stamp(data.ROOT))
+    return _load(str(data.ROOT), _data_stamp(data.ROOT))
 
 
 def lang() -> str:

@@ -6,6 +6,7 @@ import copy
 import re
 
 import pytest
+import shapely
 
 from panprd import filters, maps, vocab
 
@@ -111,3 +112,15 @@ def _fit(fmap):
         if type(child).__name__ == "FitBounds":
             return child.bounds
     raise AssertionError("no fit_bounds")
+
+
+def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
+    basemap, features = maps.display_geometries(ds.geo)
+    assert shapely.coverage_is_valid(shapely.GeometryCollection(list(basemap.values)))
+    assert basemap["350100"].intersection(basemap["350900"]).length > 0
+    assert basemap["350800"].intersection(basemap["440000"]).length > 0
+    taiwan = basemap["710000"]
+    for lon, lat in [(123.47, 25.74), (124.56, 25.92)]:  # 钓鱼岛, 赤尾屿
+        assert taiwan.distance(shapely.Point(lon, lat)) < 0.03
+    assert basemap["460000"].bounds[1] < 10  # Hainan keeps the 南海诸岛
+    assert set(features.index) == set(ds.geo.features.geometry.dropna().index)
