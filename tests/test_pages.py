@@ -122,7 +122,8 @@ def test_rejected_rows_are_listed_in_a_banner(tmp_path, monkeypatch):
 def test_unusable_data_stops_with_the_full_list(tmp_path, monkeypatch):
     for name in ("geodata", "sources"):
         shutil.copytree(data.ROOT / name, tmp_path / name)
-    (tmp_path / "measures.csv").write_bytes((data.ROOT / "measures.csv").read_text("utf-8").encode("gbk", errors="replace"))
+    text = (data.ROOT / "measures.csv").read_text("utf-8")
+    (tmp_path / "measures.csv").write_bytes(text.encode("gbk", errors="replace"))
     monkeypatch.setattr(data, "ROOT", tmp_path)
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
