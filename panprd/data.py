@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +115,18 @@ def normalise_unit(name: str) -> str:
 
 
 # ---------------------------------------------------------------- reading bytes
+
+
+def read_stable(path: Path, attempts: int = 5) -> bytes:
+    """The file's bytes, read again while a writer is still changing it (never a half-saved file)."""
+    for _ in range(attempts):
+        before = path.stat()
+        raw = path.read_bytes()
+        after = path.stat()
+        if before.st_mtime_ns == after.st_mtime_ns and before.st_size == after.st_size == len(raw):
+            return raw
+        time.sleep(0.05)
+    return raw
 
 
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Issue]]:
@@ -294,7 +307,7 @@ def _read_geojson(path: Path, required: tuple[str, ...]) -> tuple[gpd.GeoDataFra
     name = f"geodata/{path.name}"
     if not path.exists():
         return None, [Issue(name, None, None, "file missing", fatal=True)]
-    raw = path.read_bytes()
+    raw = read_stable(path)
     text, issues = _decode(raw, name)
     if text is None:
         return None, issues
@@ -391,7 +404,7 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
         path = root / "measures.csv"
         if not path.exists():
             raise DataError([Issue("measures.csv", None, None, "file missing", fatal=True)])
-        measures_bytes = path.read_bytes()
+        measures_bytes = read_stable(path)
     measures, rejected, measure_issues = read_measures(measures_bytes, ref)
     issues += measure_issues
     if measures.empty:

@@ -71,6 +71,7 @@ ZH: dict[str, str] = {
     "data_rejected": "measures.csv 中有 {n} 行未通过校验，未显示：",
     "data_warnings": "数据提示",
     "data_unusable": "数据文件无法使用，仪表板无法启动：",
+    "data_stale": "数据文件已更新，但新版本无法使用；仍显示上一版有效数据。新版本的问题：",
     "feature_unknown": "网址中的要素不存在或当前筛选下不可见：",
 }
 
@@ -141,6 +142,8 @@ EN: dict[str, str] = {
     "data_rejected": "{n} rows of measures.csv failed validation and are not shown:",
     "data_warnings": "Data notes",
     "data_unusable": "The data files cannot be used; the dashboard cannot start:",
+    "data_stale": "A data file changed but the new version cannot be used; the last valid version is still shown. "
+                  "Problems in the new version:",
     "feature_unknown": "The feature in the URL does not exist or is not visible under these filters:",
 }
 

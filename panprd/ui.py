@@ -39,9 +39,28 @@ def _load(root: str, stamp: tuple[tuple[str, int, int], ...]) -> data.Dataset:
     return data.load(Path(root))
 
 
-def dataset() -> data.Dataset:
-    """The loaded data, once per process and per version of the files on disk."""
-    return _load(str(data.ROOT), _data_stamp(data.ROOT))
+# The last version of the data that loaded, per data folder: served when a newer save is unusable.
+_last_good: dict[str, data.Dataset] = {}
+
+
+def dataset(lang_: str = "zh") -> data.Dataset:
+    """The loaded data, once per process and per version of the files on disk.
+
+    When a colleague saves a file that cannot be used, the previous version keeps being served with
+    a warning that lists what is wrong with the new one; with no previous version, DataError.
+    """
+    root = str(data.ROOT)
+    try:
+        loaded = _load(root, _data_stamp(data.ROOT))
+    except data.DataError as exc:
+        if root not in _last_good:
+            raise
+        st.html(f'<div class="pp-stale" role="alert" style="background:#ffebee;border-left:4px solid #c62828;'
+                f'padding:8px 12px"><b>{esc(t("data_stale", lang_))}</b><ul>'
+                + "".join(f"<li>{esc(i)}</li>" for i in exc.issues) + "</ul></div>")
+        return _last_good[root]
+    _last_good[root] = loaded
+    return loaded
 
 
 def lang() -> str:
@@ -152,11 +171,13 @@ def basemap_choice(lang_: str) -> str | None:
 
 
 def data_banner(ds: data.Dataset, lang_: str) -> None:
-    """Say which rows of measures.csv were rejected and why: nothing is dropped silently."""
-    if ds.rejected.empty:
+    """Say which rows and features were rejected and why: nothing is dropped silently."""
+    geo_errors = [i for i in ds.errors if i.file.startswith("geodata/")]
+    if ds.rejected.empty and not geo_errors:
         return
     items = "".join(f"<li>{esc(r['row'])}: {esc(r['measure_id'])} — {esc(r['reasons'])}</li>"
                     for _, r in ds.rejected.iterrows())
+    items += "".join(f"<li>{esc(i)}</li>" for i in geo_errors)
     st.html(f'<div class="pp-banner" role="alert" style="background:#fff3e0;border-left:4px solid #e65100;'
             f'padding:8px 12px"><b>{esc(t("data_rejected", lang_).format(n=len(ds.rejected)))}</b>'
             f"<ul>{items}</ul></div>")
@@ -260,7 +281,7 @@ def map_page(page_key: str) -> None:
     """A whole map page: sidebar filters, notes, headline counts (overview), map and panel."""
     lang_ = setup(page_key)
     try:
-        ds = dataset()
+        ds = dataset(lang_)
     except data.DataError as exc:
         st.error(t("data_unusable", lang_))
         st.html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in exc.issues) + "</ul>")
