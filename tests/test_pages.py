@@ -128,3 +128,14 @@ def test_unusable_data_stops_with_the_full_list(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.error and "GBK" in html_of(at)
+
+
+def test_tianditu_is_opt_in_and_needs_a_key():
+    at = open_page("corridors")
+    assert "tianditu" not in str(at.get("component_instance")[0].proto)
+    at.radio(key="w_basemap").set_value("tianditu").run()
+    assert at.sidebar.info and "tianditu" not in str(at.get("component_instance")[0].proto)
+    at.secrets["tianditu_key"] = "test-key"
+    at.run()
+    assert "tianditu.gov.cn" in str(at.get("component_instance")[0].proto)
+    assert not at.exception
