@@ -1,0 +1,81 @@
+"""Markup in every text field of measures.csv and every property of geodata renders as text, on every page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from panprd import data, vocab
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+MARKUP = '<img src=x onerror=alert(1)>"\'</script><script>alert(2)</script>![x](http://example.invalid/x.png)'
+HTML_SIGNS = ("<img src=x", "<script>alert")
+MARKDOWN_SIGN = "](http://example.invalid"  # a Markdown image would make the browser fetch from outside
+
+
+@pytest.fixture(scope="module")
+def hostile_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    for name in ("geodata", "sources"):
+        shutil.copytree(data.ROOT / name, root / name)
+    rows = list(csv.DictReader(io.StringIO((data.ROOT / "measures.csv").read_text(encoding="utf-8"))))
+    for row in rows:
+        row["title_zh"] = row["title_zh"] + MARKUP
+        row["title_en"] = MARKUP + row["title_en"]
+        row["lead_units"] = row["lead_units"] + ";" + MARKUP
+        row["status"], row["as_of"], row["status_source"] = MARKUP, MARKUP, MARKUP
+    rejected = dict(rows[0], measure_id=MARKUP, text_zh=MARKUP, topic=MARKUP, places=MARKUP, features=MARKUP)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(vocab.MEASURE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows([*rows, rejected])
+    (root / "measures.csv").write_text(out.getvalue(), encoding="utf-8")
+    for name in ("features.geojson", "cities.geojson", "provinces.geojson", "maritime.geojson"):
+        path = root / "geodata" / name
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for feature in doc["features"]:
+            for key in ("name_zh", "name_en", "geometry_basis", "source"):
+                if key in feature["properties"]:
+                    feature["properties"][key] = feature["properties"][key] + MARKUP
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+def html_text(at: AppTest) -> str:
+    """What the page sends as raw HTML: st.html bodies and the map component's arguments."""
+    return "\n".join([el.proto.body for el in at.get("html")] + [str(el.proto) for el in at.get("component_instance")])
+
+
+def markdown_text(at: AppTest) -> str:
+    """What the page sends through Markdown: markdown, captions, titles, alerts, widget labels."""
+    parts = [el.value for el in (*at.markdown, *at.caption, *at.title)]
+    parts += [str(el.proto) for el in at.get("alert")]
+    parts += [w.label for w in (*at.multiselect, *at.radio, *at.text_input)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", ["overview", "corridors", "transfer_zones", "ecology"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_markup_from_the_data_reaches_the_page_unescaped(hostile_root, monkeypatch, page, lang):
+    monkeypatch.setattr(data, "ROOT", hostile_root)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.query_params["feature"] = {"overview": "350800", "corridors": "rail_xiangpu",
+                                  "transfer_zones": "zone_minyue_economic", "ecology": "basin_tingjiang_hanjiang"}[page]
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    html = html_text(at)
+    assert "pp-action" in html and "pp-banner" in html  # the panel and the rejected-row banner did render
+    for sign in HTML_SIGNS:
+        assert sign not in html, (page, sign)
+    markdown = markdown_text(at)
+    for sign in (*HTML_SIGNS, MARKDOWN_SIGN):
+        assert sign not in markdown, (page, sign)
