@@ -349,7 +349,7 @@ def build_map(ds: Dataset, measures: pd.DataFrame, view: MapView) -> folium.Map:
     fmap = offline_map(control_scale=True, zoom_snap=0.25, attribution_control=False)
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}}}"
-        ".leaflet-tooltip{font-size:14px}</style>"))
+        ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
     for base in _basemap(ds, view, counts, partners):
         base.add_to(fmap)
     if view.tianditu_key:

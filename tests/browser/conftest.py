@@ -2,9 +2,10 @@
 
 Fixtures
 --------
-``streamlit_server`` (session)  callable ``(app_path, *extra_cli_args) -> base_url``; starts
-                                (once per distinct arguments) ``streamlit run`` from the project
-                                root and stops every server at the end of the session.
+``streamlit_server`` (session)  callable ``(app_path, *extra_cli_args, env=None) -> base_url``;
+                                starts (once per distinct arguments and ``env``) ``streamlit run``
+                                from the project root, with the ``env`` mapping added to the
+                                environment, and stops every server at the end of the session.
 ``app_server`` (session)        base URL (``http://127.0.0.1:<port>``, no trailing slash) of the
                                 app at ``$PANPRD_TEST_APP`` (default: ``app.py`` in the root).
 ``browser`` (session)           Playwright ``Browser`` (``/usr/bin/chromium`` or
@@ -17,6 +18,8 @@ Fixtures
 ``wait_for_map`` (function)     callable ``(page, index=0, timeout_ms=30000) -> Frame``: waits
                                 until the index-th st_folium iframe shows a painted Leaflet map.
 ``screenshot_dir`` (session)    ``<root>/test-output/screenshots/``, created.
+``all_requests`` (session)      every request URL made by any test's ``page`` this session.
+``page_tests`` (session)        node ids of the tests that used ``page`` (recorded at teardown).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,8 +104,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _start(app_path: Path, extra_args: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``streamlit run`` from the project root and wait for ``/_stcore/health``."""
+def _start(
+    app_path: Path, extra_args: tuple[str, ...], extra_env: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``streamlit run`` from the project root (``extra_env`` added to the environment)
+    and wait for ``/_stcore/health``."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -116,6 +122,7 @@ def _start(app_path: Path, extra_args: tuple[str, ...]) -> tuple[subprocess.Pope
         *extra_args,
     ]  # fmt: skip
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     log_path = OUTPUT_DIR / f"streamlit-{port}.log"
@@ -135,13 +142,15 @@ def _start(app_path: Path, extra_args: tuple[str, ...]) -> tuple[subprocess.Pope
 
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[Callable[..., str]]:
-    """Factory ``(app_path, *extra_cli_args) -> base_url``; servers are reused and stopped at the end."""
-    servers: dict[tuple[str, tuple[str, ...]], tuple[subprocess.Popen[bytes], str]] = {}
+    """Factory ``(app_path, *extra_cli_args, env=None) -> base_url``; servers are reused (per
+    arguments and ``env``) and stopped at the end. ``env`` is added to the server's environment."""
+    servers: dict[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], tuple[subprocess.Popen[bytes], str]] = {}
 
-    def start(app_path: Path | str, *extra_args: str) -> str:
-        key = (str(Path(app_path).resolve()), tuple(extra_args))
+    def start(app_path: Path | str, *extra_args: str, env: Mapping[str, str] | None = None) -> str:
+        env_key = tuple(sorted((str(k), str(v)) for k, v in (env or {}).items()))
+        key = (str(Path(app_path).resolve()), tuple(extra_args), env_key)
         if key not in servers:
-            servers[key] = _start(Path(key[0]), key[1])
+            servers[key] = _start(Path(key[0]), key[1], dict(env_key))
         return servers[key][1]
 
     yield start
@@ -236,3 +245,47 @@ def screenshot_dir() -> Path:
     path = OUTPUT_DIR / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# --- Session-wide request tally and run-last ordering (used by test_zz_no_external_requests.py) ---
+
+#: Test files that must run after every other test of the session (they check session-wide logs).
+RUN_LAST_FILES = frozenset({"test_zz_no_external_requests.py"})
+
+
+@pytest.fixture(scope="session")
+def all_requests() -> list[str]:
+    """Every request URL recorded by any test's ``page`` this session (filled at each test's teardown)."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def page_tests() -> list[str]:
+    """Node ids of the tests that used the ``page`` fixture (filled at each test's teardown)."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _tally_requests(
+    request: pytest.FixtureRequest, request_log: list[str], all_requests: list[str], page_tests: list[str]
+) -> Iterator[None]:
+    """After each browser test (and after its page's context is closed), add its requests to the tally."""
+    yield
+    if "page" in request.fixturenames:
+        page_tests.append(request.node.nodeid)
+        all_requests.extend(request_log)
+
+
+class _RunLastPlugin:
+    """Moves the tests of RUN_LAST_FILES to the end of the session, after any other reordering."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        last = [item for item in items if item.path.name in RUN_LAST_FILES]
+        if last:
+            items[:] = [item for item in items if item.path.name not in RUN_LAST_FILES] + last
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin("panprd-browser-run-last"):
+        config.pluginmanager.register(_RunLastPlugin(), "panprd-browser-run-last")
