@@ -11,5 +11,8 @@ pages = [
     st.Page("pages/corridors.py", url_path="corridors", title="合作通道 Corridors"),
     st.Page("pages/transfer_zones.py", url_path="transfer_zones", title="产业转移与合作园区 Transfer zones"),
     st.Page("pages/ecology.py", url_path="ecology", title="生态区域 Ecology"),
+    st.Page("pages/measures.py", url_path="measures", title="措施浏览 Measures explorer"),
+    st.Page("pages/units.py", url_path="units", title="责任单位 Lead units"),
+    st.Page("pages/policy.py", url_path="policy", title="政策原文 Policy text"),
 ]
 st.navigation(pages, position="hidden").run()

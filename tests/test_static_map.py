@@ -1,0 +1,96 @@
+"""The PNG map image for slides: a real image, quick, with its title, legend, notice and inset."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from panprd import filters, maps, static_map
+from panprd.i18n import t
+
+NOTICE_RGB = (0xB7, 0x1C, 0x1C)
+
+
+@pytest.fixture(scope="module")
+def ecology_gd(ds):
+    return filters.apply(ds.measures, filters.Filters(theme=("ecology",), partner=("440000",)))
+
+
+@pytest.fixture(scope="module")
+def rendered(ds, ecology_gd) -> static_map.StaticMap:
+    static_map.render(ds, ecology_gd, None, "zh", "warm-up")  # fonts and display geometries, once
+    return static_map.render(ds, ecology_gd, None, "zh", "生态文明建设 · 广东", "6 项措施")
+
+
+def pixels(png: bytes) -> np.ndarray:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return np.asarray(image.convert("RGB"))
+
+
+def near(rgb: np.ndarray, colour: tuple[int, int, int], tolerance: int = 12) -> np.ndarray:
+    return (np.abs(rgb.astype(int) - np.array(colour)) <= tolerance).all(axis=-1)
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_png_decodes_at_slide_size_and_is_not_blank(rendered):
+    rgb = pixels(rendered.png)
+    assert rgb.shape == (1080, 1920, 3) == (rendered.height, rendered.width, 3)
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 50
+    assert near(rgb, hex_rgb(maps.SEA_COLOUR), 3).mean() > 0.1  # the sea
+    assert near(rgb, hex_rgb(maps.LAND_COLOUR), 3).mean() > 0.05  # the other provinces, Taiwan among them
+
+
+def test_png_carries_title_notice_legend_and_inset(rendered):
+    assert rendered.font is not None and "CJK" in rendered.font.family
+    assert rendered.message is None
+    for text in ("生态文明建设 · 广东", "6 项措施", t("schematic_notice", "zh"), t("inset_title", "zh"),
+                 t("legend", "zh"), "流域", t("legend_partner", "zh"), t("legend_province", "zh")):
+        assert text in rendered.texts, text
+    rgb = pixels(rendered.png)
+    red = near(rgb, NOTICE_RGB, 20)
+    top_right = red[:120, 1300:]
+    assert top_right.sum() > 500  # the red 示意图 notice (text and frame) in the top right corner
+    assert red[200:, :].sum() < top_right.sum()  # and not spread over the map
+
+
+def test_taiwan_is_drawn_in_the_same_grey_as_other_provinces(ds):
+    """Render the corridors layer (Taiwan in the window) and check a point inside Taiwan is province grey."""
+    result = static_map.render(ds, ds.measures, "corridor", "en", "Corridors")
+    rgb = pixels(result.png)
+    minx, miny, maxx, maxy = static_map._extent(ds, maps.visible_features(ds, ds.measures, "corridor"), "corridor")
+    point = ds.geo.admin.at["710000", "geometry"].representative_point()
+    col = int((point.x - minx) / (maxx - minx) * result.width)
+    row = int((maxy - point.y) / (maxy - miny) * result.height)
+    assert 0 <= col < result.width and 0 <= row < result.height
+    patch = rgb[row - 3:row + 4, col - 3:col + 4]
+    assert near(patch, hex_rgb(maps.LAND_COLOUR), 6).mean() > 0.5
+    assert t("schematic_notice", "en") in result.texts and "South China Sea Islands" in result.texts
+
+
+def test_render_is_quick(ds, ecology_gd, rendered):
+    started = time.perf_counter()
+    png = static_map.render_png(ds, ds.measures, None, "zh", "全部措施")
+    assert time.perf_counter() - started < 3.0
+    assert png.startswith(b"\x89PNG") and rendered.seconds < 3.0
+
+
+def test_empty_selection_still_renders_the_basemap(ds):
+    nothing = ds.measures.iloc[0:0]
+    rgb = pixels(static_map.render_png(ds, nothing, "ecology", "zh", "无"))
+    assert near(rgb, hex_rgb(maps.FUJIAN_COLOUR), 3).mean() > 0.01
+
+
+def test_without_a_cjk_font_the_labels_fall_back_to_english(ds, ecology_gd, monkeypatch):
+    monkeypatch.setattr(static_map, "cjk_font", lambda: None)
+    result = static_map.render(ds, ecology_gd, None, "zh", "Ecology")
+    assert result.font is None and "fonts-noto-cjk" in result.message
+    assert t("schematic_notice", "en") in result.texts and t("inset_title", "en") in result.texts
+    assert pixels(result.png).shape == (1080, 1920, 3)
