@@ -24,6 +24,9 @@ PAGES: dict[str, str] = {
     "corridors": "pages/corridors.py",
     "transfer_zones": "pages/transfer_zones.py",
     "ecology": "pages/ecology.py",
+    "measures": "pages/measures.py",
+    "units": "pages/units.py",
+    "policy": "pages/policy.py",
 }
 STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
 
@@ -267,8 +270,10 @@ def panel(ds: data.Dataset, measures: pd.DataFrame, selected: str | None, lang_:
     for mid, row in subset.iterrows():
         clause = f"{vocab.SECTION_NUMERALS[row['section']]}（{vocab.SECTION_NUMERALS[row['clause']]}）"
         title_m = row["title_zh"] if lang_ == "zh" else row["title_en"]
+        policy_link = f"./policy?clause={row['section']}.{row['clause']}&lang={lang_}"
         items.append(
-            f'<li class="pp-action" data-measure="{esc(mid)}"><b>{esc(mid)} · {esc(clause)}</b> {esc(title_m)}'
+            f'<li class="pp-action" data-measure="{esc(mid)}"><b>{esc(mid)} · '
+            f'<a href="{esc(policy_link)}" target="_self">{esc(clause)}</a></b> {esc(title_m)}'
             f'<blockquote style="margin:4px 0;color:#333">{esc(row["text_zh"])}</blockquote>'
             f'<small>{esc(t("panel_lead_units", lang_))}: {esc("、".join(row["lead_units"]))}</small></li>')
     body = "".join(items) or f"<li>{esc(t('panel_no_actions', lang_))}</li>"
@@ -286,8 +291,11 @@ def map_page(page_key: str) -> None:
         st.error(t("data_unusable", lang_))
         st.html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in exc.issues) + "</ul>")
         st.stop()
+    from panprd.ui_pages import download_buttons, presenter_controls  # ui_pages builds on this module
+
     current, notes = sidebar(ds, lang_, page_key)
     tianditu_key = basemap_choice(lang_)
+    presenter_controls(page_key, lang_)
     st.title(t(f"page_{page_key}", lang_))
     st.caption(t("app_subtitle", lang_))
     url_notes(notes, lang_)
@@ -299,3 +307,4 @@ def map_page(page_key: str) -> None:
     else:
         st.caption(t(f"{page_key}_caption", lang_))
     map_with_panel(ds, measures, page_key, lang_, tianditu_key)
+    download_buttons(ds, measures, current, lang_, layer=maps.PAGE_LAYERS[page_key])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from panprd import data, filters, maps, vocab
+from panprd import data, filters, maps, ui, vocab
 from panprd.i18n import t
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -181,7 +181,7 @@ def test_first_visit_by_page_link_shows_only_the_app_navigation(
 ) -> None:
     """A shared link (README: `/ecology?partner=440000`) is often the first request a restarted server gets.
 
-    The sidebar must then show the app's four page links only, not Streamlit's own navigation built from
+    The sidebar must then show the app's own page links only, not Streamlit's own navigation built from
     the `pages/` folder (which stays for every later visitor of that server process).
     """
     fresh = streamlit_server(PROJECT_ROOT / "app.py", env={"PANPRD_TEST_SERVER": "first-visit-by-page-link"})
@@ -189,7 +189,7 @@ def test_first_visit_by_page_link_shows_only_the_app_navigation(
     expect(page.locator("h1")).to_have_text(t("page_corridors", "zh"))
     page.screenshot(path=screenshot_dir / "first_visit_corridors.png", full_page=True)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
-    expect(page.locator('[data-testid="stSidebar"] a')).to_have_text([t(f"page_{key}", "zh") for key in PAGE_PATHS])
+    expect(page.locator('[data-testid="stSidebar"] a')).to_have_text([t(f"page_{key}", "zh") for key in ui.PAGES])
     assert_clean(logs)
 
 
