@@ -14,6 +14,7 @@ import html
 from dataclasses import dataclass
 
 import folium
+import folium.template
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -65,6 +66,11 @@ MIN_PART_AREA = 1e-5
 KEEP_EVERY_ISLET = frozenset({vocab.FUJIAN_CODE, *vocab.FUJIAN_UNITS, "710000", "460000"})
 # Window the maps fit to: the mainland 9+2 region; the South China Sea islands are in the inset.
 MAIN_WINDOW = (97.0, 17.5, 125.0, 31.0)
+
+
+# folium writes each layer's GeoJSON with Jinja's `tojson`; without the spaces json.dumps puts after
+# every comma and colon the overview map is ~10% smaller. This is the environment all folium templates share.
+folium.template.Template("").environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
 @dataclass(frozen=True)
