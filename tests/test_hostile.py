@@ -19,9 +19,8 @@ HTML_SIGNS = ("<img src=x", "<script>alert")
 MARKDOWN_SIGN = "](http://example.invalid"  # a Markdown image would make the browser fetch from outside
 
 
-@pytest.fixture(scope="module")
-def hostile_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hostile")
+def write_hostile_copy(root: Path) -> Path:
+    """A copy of the data with MARKUP in every text field and property (and one row rejected for it)."""
     for name in ("geodata", "sources"):
         shutil.copytree(data.ROOT / name, root / name)
     rows = list(csv.DictReader(io.StringIO((data.ROOT / "measures.csv").read_text(encoding="utf-8"))))
@@ -45,6 +44,11 @@ def hostile_root(tmp_path_factory) -> Path:
                     feature["properties"][key] = feature["properties"][key] + MARKUP
         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def hostile_root(tmp_path_factory) -> Path:
+    return write_hostile_copy(tmp_path_factory.mktemp("hostile"))
 
 
 def html_text(at: AppTest) -> str:
