@@ -56,11 +56,11 @@ PAGE_LAYERS: dict[str, str | None] = {
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
 # The map is drawn from a lighter copy of the layers: the basemap coverage (provinces and Fujian's
-# ten units) simplified together at ~1.5 km so neighbours still touch (about a pixel at the zoom the
+# ten units) simplified together at ~2 km so neighbours still touch (about 2 pixels at the zoom the
 # Fujian pages open at), features simplified on their own, coordinates rounded to 0.001° (~100 m).
 # Islets below MIN_PART_AREA (~0.1 km²) are left out of the drawing of the context provinces and the
 # area features, never of Fujian, Taiwan (赤尾屿 is ~0.07 km²) or Hainan (the 南海诸岛).
-DISPLAY_TOLERANCE = 0.015
+DISPLAY_TOLERANCE = 0.02
 COORD_DECIMALS = 3
 MIN_PART_AREA = 1e-5
 KEEP_EVERY_ISLET = frozenset({vocab.FUJIAN_CODE, *vocab.FUJIAN_UNITS, "710000", "460000"})
