@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test check lint bench browser-deps
+.PHONY: run test check bench load browser-deps
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(VENV)/.installed browser-deps
 ## Validate measures.csv and geodata/ and print a summary
 check: $(VENV)/.installed
 	$(PY) -m panprd check
+
+## Benchmark against the naive explore() map (bench/README.md); writes bench/results.md
+bench: $(VENV)/.installed browser-deps
+	$(VENV)/bin/pip install -q -e '.[build-geodata]'
+	$(PY) bench/run.py
+
+## Load test: 20 and 50 concurrent websocket sessions changing filters on the real server (loopback)
+load: $(VENV)/.installed
+	$(PY) bench/load.py 20 50
 
 ## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here)
 browser-deps:
