@@ -1,0 +1,1 @@
+"""Benchmark of the dashboard against a naive folium map; see bench/README.md."""

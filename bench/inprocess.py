@@ -1,0 +1,69 @@
+"""Server-side cost measured in this process: filter + map build, and st_folium's argument building.
+
+`st_folium(fmap)` renders the whole figure, renders the map again, and extracts the header, the
+map HTML and the Leaflet script, then hashes the script for the component key; `folium_args`
+repeats exactly those steps (streamlit-folium 0.27.4's private helpers) without a Streamlit run.
+Ours is measured as the app renders it (with whatever panprd.maps sets up for folium on import);
+the naive map with folium's defaults (`bench.naive.folium_defaults`), as its own server renders it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import folium
+import streamlit_folium
+
+from bench.naive import folium_defaults, naive_map
+from panprd import data, filters, maps
+
+
+def folium_args(fmap: folium.Map) -> int:
+    """What st_folium does to a map before sending it; returns the script's length in characters."""
+    fmap.get_root().render()
+    fmap.render()
+    streamlit_folium._get_html(fmap)
+    streamlit_folium._get_header(fmap)
+    script = streamlit_folium._get_map_string(fmap)
+    streamlit_folium.generate_js_hash(script, "map_overview", False)
+    return len(script)
+
+
+def map_html_bytes(fmap: folium.Map) -> int:
+    """The overview payload as the issue defines it: the rendered map HTML, UTF-8 bytes."""
+    return len(fmap.get_root().render().encode("utf-8"))
+
+
+def measure(root: Path, themes: list[str], runs: int, naive_runs: int) -> dict[str, dict[str, float]]:
+    """Payload bytes (no filter) and median build/argument times over alternating filter states
+    (`runs` for ours, the first `naive_runs` of them for the naive map, which is slow at scale)."""
+    ds = data.load(root)
+    view = maps.MapView(page="overview", choropleth=True)
+    states = [() if i % 2 == 0 else (themes[(i // 2) % len(themes)],) for i in range(runs)]
+    ours: dict[str, list[float]] = {"build_ms": [], "args_ms": []}
+    naive: dict[str, list[float]] = {"build_ms": [], "args_ms": []}
+    for i, state in enumerate(states):
+        start = time.perf_counter()
+        fmap = maps.build_map(ds, filters.apply(ds.measures, filters.Filters(theme=state)), view)
+        built = time.perf_counter()
+        folium_args(fmap)
+        ours["build_ms"].append((built - start) * 1000)
+        ours["args_ms"].append((time.perf_counter() - built) * 1000)
+        if i >= naive_runs:
+            continue
+        with folium_defaults():
+            start = time.perf_counter()
+            nmap = naive_map(root, state)
+            built = time.perf_counter()
+            folium_args(nmap)
+        naive["build_ms"].append((built - start) * 1000)
+        naive["args_ms"].append((time.perf_counter() - built) * 1000)
+    ours_map = maps.build_map(ds, filters.apply(ds.measures, filters.Filters()), view)
+    result = {"ours": {k: statistics.median(v) for k, v in ours.items()},
+              "naive": {k: statistics.median(v) for k, v in naive.items()}}
+    result["ours"]["html_bytes"] = map_html_bytes(ours_map)
+    with folium_defaults():
+        result["naive"]["html_bytes"] = map_html_bytes(naive_map(root))
+    return result

@@ -1,0 +1,170 @@
+"""A minimal browser-less Streamlit client: protobuf BackMsg/ForwardMsg over /_stcore/stream.
+
+A session connects, sends a `rerun_script` BackMsg carrying the page's query string (the same
+message the browser sends on load and on a URL change) and reads ForwardMsgs until
+`script_finished`. It never reports cached messages, so the server always sends everything.
+Used for the memory figures (many concurrent sessions), the per-rerun server time, and the nginx
+load test (`--local-addr` binds a session to its own 127.0.0.x source address).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+RUN_TIMEOUT_S = 120.0
+CONNECT_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Run:
+    """What one script run sent: seconds from rerun request to script_finished, and bytes."""
+
+    seconds: float
+    bytes_received: int
+    component_args_bytes: int  # json_args of the st_folium component instance(s)
+    errors: list[str] = field(default_factory=list)
+
+
+def ws_url(base_url: str) -> str:
+    return base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+
+
+class Session:
+    """One Streamlit session over one websocket."""
+
+    def __init__(self, base_url: str, local_addr: str | None = None):
+        self.base_url = base_url
+        self.local_addr = local_addr
+        self.ws = None
+
+    async def __aenter__(self) -> Session:
+        kwargs = {"local_addr": (self.local_addr, 0)} if self.local_addr else {}
+        self.ws = await websockets.connect(ws_url(self.base_url), subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=CONNECT_TIMEOUT_S, ping_interval=None, **kwargs)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def run(self, query: str = "", timeout: float = RUN_TIMEOUT_S) -> Run:
+        """Request a rerun with `query` as the URL query string; read until the run finishes."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = ""
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        received = component = 0
+        errors: list[str] = []
+        while True:
+            left = timeout - (time.perf_counter() - start)
+            if left <= 0:
+                raise TimeoutError(f"no script_finished within {timeout:.0f} s")
+            data = await asyncio.wait_for(self.ws.recv(), left)
+            received += len(data)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(data)
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "component_instance":
+                    component += len(element.component_instance.json_args.encode())
+                elif which == "exception":
+                    errors.append(f"exception: {element.exception.message[:200]}")
+            elif kind == "script_finished":
+                status = ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished)
+                if status not in ("FINISHED_SUCCESSFULLY", "FINISHED_EARLY_FOR_RERUN"):
+                    errors.append(status)
+                return Run(time.perf_counter() - start, received, component, errors)
+
+
+async def rerun_series(base_url: str, queries: list[str]) -> list[Run]:
+    """One session that runs the page once per query, one after the other."""
+    async with Session(base_url) as session:
+        return [await session.run(q) for q in queries]
+
+
+async def concurrent(base_url: str, n: int, queries: list[str], local_addrs: list[str | None] | None = None,
+                     hold: asyncio.Event | None = None, ready: asyncio.Event | None = None,
+                     timeout: float = 600.0) -> list[list[Run] | str]:
+    """`n` sessions at once, each running `queries` in turn; per session its runs or an error text.
+
+    With `ready`/`hold`: every session stays connected after its runs; `ready` is set when all are
+    done and the sessions close only when `hold` is set (so the caller can read memory meanwhile).
+    """
+    addrs = local_addrs or [None] * n
+    done = 0
+
+    async def one(i: int) -> list[Run] | str:
+        nonlocal done
+        try:
+            async with Session(base_url, addrs[i]) as session:
+                runs = [await session.run(q) for q in queries]
+                done += 1
+                if ready is not None and done == n:
+                    ready.set()
+                if hold is not None:
+                    await hold.wait()
+                return runs
+        except Exception as exc:  # a failed session is a result, not a crash
+            done += 1
+            if ready is not None and done == n:
+                ready.set()
+            return f"{type(exc).__name__}: {exc}"
+
+    return await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(n))), timeout)
+
+
+def summary(results: list[list[Run] | str]) -> dict[str, object]:
+    """Counts and timings of a `concurrent` result, as plain JSON-able values."""
+    runs = [r for res in results if not isinstance(res, str) for r in res]
+    failed = [res for res in results if isinstance(res, str)]
+    errors = [e for r in runs for e in r.errors]
+    seconds = [r.seconds for r in runs]
+    timeouts = sum(1 for text in failed + errors if text.startswith("TimeoutError"))
+    return {
+        "sessions": len(results),
+        "timeouts": timeouts,
+        "sessions_failed": len(failed),
+        "runs": len(runs),
+        "run_errors": len(errors),
+        "first_errors": (failed + errors)[:3],
+        "median_run_ms": round(statistics.median(seconds) * 1000) if seconds else None,
+        "max_run_ms": round(max(seconds) * 1000) if seconds else None,
+    }
+
+
+def main() -> None:
+    """CLI for bench/scale_nginx.sh: N concurrent sessions, each from its own source address."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8610")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--first-source", default="127.0.0.2",
+                        help="source address of the first session; the next ones count up the last octet")
+    parser.add_argument("--queries", default=",theme=economy", help="comma-separated query strings per session")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    args = parser.parse_args()
+    head, last = args.first_source.rsplit(".", 1)
+    addrs: list[str | None] = [f"{head}.{int(last) + i}" for i in range(args.sessions)]
+    if int(last) + args.sessions - 1 > 254:
+        parser.error("too many sessions for one /24 of source addresses")
+    start = time.perf_counter()
+    results = asyncio.run(concurrent(args.url, args.sessions, args.queries.split(","), addrs, timeout=args.timeout))
+    out = summary(results)
+    out["wall_s"] = round(time.perf_counter() - start, 2)
+    print(json.dumps(out))
+    raise SystemExit(1 if out["sessions_failed"] or out["run_errors"] else 0)
+
+
+if __name__ == "__main__":
+    main()
