@@ -95,8 +95,8 @@ JQUERY_SHIM = """\
 """
 
 Links = list[tuple[str, str]]
-#: What streamlit-folium adds when a branca ColorMap is in the map.
-_D3_CDN = ("https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js")
+#: Stands for the two public d3 URLs streamlit-folium adds when a branca ColorMap is in the map.
+_D3_FROM_CDN = "https://(d3 added by streamlit-folium for a branca ColorMap)"
 
 _SHIM_PATH = "panprd/folium-jquery-shim.js"
 _STAMP_NAME = ".panprd-assets"
@@ -186,7 +186,7 @@ def external_asset_urls(fig: folium.MacroElement) -> list[str]:
 
     def walk(elem: Any) -> None:
         if isinstance(elem, branca.colormap.ColorMap):
-            urls.extend(_D3_CDN)
+            urls.append(_D3_FROM_CDN)
         if isinstance(elem, folium.elements.JSCSSMixin):
             urls.extend(u for _, u in elem.default_js)
             urls.extend(u for _, u in elem.default_css)

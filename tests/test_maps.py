@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 
+import folium
 import pytest
 import shapely
 
@@ -124,3 +125,12 @@ def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
         assert taiwan.distance(shapely.Point(lon, lat)) < 0.03
     assert basemap["460000"].bounds[1] < 10  # Hainan keeps the 南海诸岛
     assert set(features.index) == set(ds.geo.features.geometry.dropna().index)
+
+
+@pytest.mark.parametrize("page", list(maps.PAGE_LAYERS))
+def test_st_folium_would_load_no_asset_from_another_host(ds, page):
+    from panprd.assets import external_asset_urls
+
+    fmap = maps.build_map(ds, ds.measures, maps.MapView(page=page, choropleth=page == "overview"))
+    assert external_asset_urls(fmap) == []
+    assert external_asset_urls(folium.Map(tiles=None))  # the check can fail: folium's defaults are CDN URLs
