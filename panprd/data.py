@@ -409,8 +409,11 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
     issues += measure_issues
     if measures.empty:
         raise DataError(issues + [Issue("measures.csv", None, None, "no valid rows", fatal=True)])
-    geo.features["measure_ids"] = [tuple(measures.index[measures["features"].map(lambda f, i=fid: i in f)])
-                                   for fid in geo.features.index]
+    by_feature: dict[str, list[str]] = {}
+    for mid, fids in zip(measures.index, measures["features"]):  # one pass, not features × measures
+        for fid in fids:
+            by_feature.setdefault(fid, []).append(mid)
+    geo.features["measure_ids"] = [tuple(by_feature.get(fid, ())) for fid in geo.features.index]
     return Dataset(measures=measures, geo=geo, source_text=source_text, issues=issues, rejected=rejected)
 
 
