@@ -12,13 +12,13 @@ import argparse
 import asyncio
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import server, wsclient  # noqa: E402
+from bench.run import RssSampler  # noqa: E402
 
 # What a user does in a meeting: open the page, then change filters.
 QUERIES = [
@@ -32,27 +32,6 @@ QUERIES = [
 TIMEOUT_S = 600.0
 
 
-class PeakRss:
-    """Samples the server's RSS every 0.2 s in a thread while the load runs."""
-
-    def __init__(self, pgid: int):
-        self.pgid, self.peak, self._stop = pgid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, server.rss_bytes(self.pgid))
-            time.sleep(0.2)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -61,7 +40,7 @@ def percentile(values: list[float], share: float) -> float:
 def one_load(base_url: str, pgid: int, sessions: int) -> dict[str, object]:
     before = server.rss_bytes(pgid)
     start = time.perf_counter()
-    with PeakRss(pgid) as rss:
+    with RssSampler(pgid) as rss:
         results = asyncio.run(wsclient.concurrent(base_url, sessions, QUERIES, timeout=TIMEOUT_S))
     wall = time.perf_counter() - start
     runs = [r for res in results if not isinstance(res, str) for r in res]
