@@ -1,5 +1,5 @@
-"""The measures explorer: filtered actions as a table with facets, a small map, downloads (see panprd.ui_pages)."""
+"""The measures explorer (panprd.ui.explorer_page)."""
 
-from panprd.ui_pages import measures_page
+from panprd.ui import explorer_page, frame
 
-measures_page()
+explorer_page.render(frame.context("measures"))

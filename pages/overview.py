@@ -1,5 +1,5 @@
-"""The overview map page (see panprd.ui.map_page)."""
+"""A map page: its layer and title come from the page registry (panprd.pages)."""
 
-from panprd.ui import map_page
+from panprd.ui import frame, map_page
 
-map_page("overview")
+map_page.render(frame.context("overview"))

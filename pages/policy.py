@@ -1,5 +1,5 @@
-"""The policy text in sections and clauses, each with its actions, places and features (see panprd.ui_pages)."""
+"""The policy text (panprd.ui.policy_page)."""
 
-from panprd.ui_pages import policy_page
+from panprd.ui import frame, policy_page
 
-policy_page()
+policy_page.render(frame.context("policy"))

@@ -1,5 +1,5 @@
-"""Lead units × themes: who leads what, each unit a link to the explorer filtered by it (see panprd.ui_pages)."""
+"""The lead units × themes matrix (panprd.ui.units_page)."""
 
-from panprd.ui_pages import units_page
+from panprd.ui import frame, units_page
 
-units_page()
+units_page.render(frame.context("units"))

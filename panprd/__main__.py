@@ -46,10 +46,9 @@ def check(root: Path, measures_path: Path | None = None) -> int:
     print(f"partners named: {len(partners)} of {len(vocab.PARTNERS)}")
     admin_invalid = int((~ds.geo.admin.geometry.is_valid).sum())
     print(f"invalid geometries: {admin_invalid}")
-    clauses = data.clauses_of_source(ds.source_text)
+    clauses = ds.policy.action_clauses
     quoted = set(zip(measures["section"], measures["clause"]))
-    missing = [f"{vocab.SECTION_NUMERALS[s]}（{vocab.SECTION_NUMERALS[c]}）"
-               for s, c in clauses if (s, c) not in quoted]
+    missing = [c.label for c in clauses if (c.section, c.number) not in quoted]
     print(f"clauses of sections 二–十: {len(clauses)}, quoted by a row: {len(clauses) - len(missing)}")
     if missing:
         print(f"  not quoted: {', '.join(missing)}")

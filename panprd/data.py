@@ -9,6 +9,7 @@ are served. A file that cannot be read at all is a fatal issue (`Dataset.fatal`)
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -21,13 +22,14 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from panprd import vocab
+from panprd import policy, vocab
 
 APP_DIR = Path(__file__).resolve().parent.parent
 # The data files' folder; tests and the benchmark point it at altered copies of the data.
 ROOT = Path(os.environ.get("PANPRD_DATA_ROOT", APP_DIR)).resolve()
 GEODATA_DIR = ROOT / "geodata"
-SOURCE_PATH = ROOT / "sources" / "fujian-panprd-2016.txt"
+SOURCE_NAME = "fujian-panprd-2016"
+ORIGIN_FILE = "origin.json"
 
 ADMIN_FILES: dict[str, str] = {"province": "provinces.geojson", "city": "cities.geojson", "county": "counties.geojson"}
 FEATURES_FILE = "features.geojson"
@@ -80,8 +82,17 @@ class Dataset:
     measures: pd.DataFrame
     geo: Geo
     source_text: str
+    policy: policy.PolicyText
+    metadata: policy.Metadata
+    origin: dict | None  # geodata/origin.json: how the layers were built (None when the file is absent)
+    version: str  # a short hash of the bytes of every data file read: which version an export shows
     issues: list[Issue] = field(default_factory=list)
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def feature_keys(self) -> frozenset[str]:
+        """What `?feature=` may name: a feature id or a Fujian unit code."""
+        return frozenset(self.geo.features.index) | frozenset(vocab.FUJIAN_UNITS)
 
     @property
     def errors(self) -> list[Issue]:
@@ -302,12 +313,14 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
 # ---------------------------------------------------------------- geodata
 
 
-def _read_geojson(path: Path, required: tuple[str, ...]) -> tuple[gpd.GeoDataFrame | None, list[Issue]]:
+def _read_geojson(path: Path, required: tuple[str, ...], read=read_stable) -> tuple[
+    gpd.GeoDataFrame | None, list[Issue]
+]:
     """Read one GeoJSON file, checking it is there, parses, is lon/lat and has valid geometry."""
     name = f"geodata/{path.name}"
     if not path.exists():
         return None, [Issue(name, None, None, "file missing", fatal=True)]
-    raw = read_stable(path)
+    raw = read(path)
     text, issues = _decode(raw, name)
     if text is None:
         return None, issues
@@ -352,19 +365,19 @@ def _read_geojson(path: Path, required: tuple[str, ...]) -> tuple[gpd.GeoDataFra
     return frame, issues
 
 
-def load_geo(geodata_dir: Path = GEODATA_DIR) -> tuple[Geo, list[Issue]]:
+def load_geo(geodata_dir: Path = GEODATA_DIR, read=read_stable) -> tuple[Geo, list[Issue]]:
     """Read every layer; raise DataError with all fatal issues when any layer is unusable."""
     issues: list[Issue] = []
     levels = []
     for level, filename in ADMIN_FILES.items():
-        frame, found = _read_geojson(geodata_dir / filename, vocab.ADMIN_PROPERTIES)
+        frame, found = _read_geojson(geodata_dir / filename, vocab.ADMIN_PROPERTIES, read)
         issues += found
         if frame is not None:
             frame["level"] = level
             levels.append(frame)
-    features, found = _read_geojson(geodata_dir / FEATURES_FILE, vocab.FEATURE_PROPERTIES)
+    features, found = _read_geojson(geodata_dir / FEATURES_FILE, vocab.FEATURE_PROPERTIES, read)
     issues += found
-    maritime, found = _read_geojson(geodata_dir / MARITIME_FILE, ("id",))
+    maritime, found = _read_geojson(geodata_dir / MARITIME_FILE, ("id",), read)
     issues += found
     if any(i.fatal for i in issues) or len(levels) != len(ADMIN_FILES) or features is None or maritime is None:
         raise DataError([i for i in issues if i.fatal] or issues)
@@ -391,20 +404,56 @@ def load_geo(geodata_dir: Path = GEODATA_DIR) -> tuple[Geo, list[Issue]]:
     return Geo(admin=admin, features=features, maritime=maritime), issues
 
 
+def data_files(root: Path) -> list[Path]:
+    """Every file the dataset is read from, in a fixed order."""
+    sources = [root / "sources" / f"{SOURCE_NAME}.txt", root / "sources" / f"{SOURCE_NAME}.toml"]
+    return [*sources, root / "measures.csv", *sorted((root / "geodata").glob("*.geojson")),
+            root / "geodata" / ORIGIN_FILE]
+
+
+def stamp(root: Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every data file: cheap to take on each rerun; a change reloads the data."""
+    root = root or ROOT
+    return tuple((str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size)
+                 for p in data_files(root) if p.exists())
+
+
 def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Dataset:
     """Load everything under `root` (default: ROOT) and join it. Raises DataError when nothing can be served."""
     root = root or ROOT
-    source_text, issues = _decode((root / "sources" / SOURCE_PATH.name).read_bytes(), "sources/" + SOURCE_PATH.name)
+    digest = hashlib.sha256()
+
+    def read(path: Path) -> bytes:
+        raw = read_stable(path)
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + raw)
+        return raw
+
+    source_name = f"sources/{SOURCE_NAME}.txt"
+    source_path = root / source_name
+    if not source_path.exists():
+        raise DataError([Issue(source_name, None, None, "file missing", fatal=True)])
+    source_text, issues = _decode(read(source_path), source_name)
     if source_text is None:
         raise DataError(issues)
-    geo, geo_issues = load_geo(root / "geodata")
+    meta_name = f"sources/{SOURCE_NAME}.toml"
+    if not (root / meta_name).exists():
+        raise DataError([Issue(meta_name, None, None, "file missing", fatal=True)])
+    try:
+        metadata = policy.parse_metadata(read(root / meta_name), meta_name)
+    except ValueError as exc:
+        raise DataError([Issue(meta_name, None, None, str(exc), fatal=True)]) from None
+    geo, geo_issues = load_geo(root / "geodata", read)
     issues += geo_issues
+    origin_path = root / "geodata" / ORIGIN_FILE
+    origin = json.loads(read(origin_path)) if origin_path.exists() else None
     ref = Reference(source_text, frozenset(geo.admin.index), frozenset(geo.features.index))
     if measures_bytes is None:
         path = root / "measures.csv"
         if not path.exists():
             raise DataError([Issue("measures.csv", None, None, "file missing", fatal=True)])
-        measures_bytes = read_stable(path)
+        measures_bytes = read(path)
+    else:
+        digest.update(b"measures.csv\0" + measures_bytes)
     measures, rejected, measure_issues = read_measures(measures_bytes, ref)
     issues += measure_issues
     if measures.empty:
@@ -414,7 +463,9 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
         for fid in fids:
             by_feature.setdefault(fid, []).append(mid)
     geo.features["measure_ids"] = [tuple(by_feature.get(fid, ())) for fid in geo.features.index]
-    return Dataset(measures=measures, geo=geo, source_text=source_text, issues=issues, rejected=rejected)
+    return Dataset(measures=measures, geo=geo, source_text=source_text, policy=policy.parse(source_text),
+                   metadata=metadata, origin=origin, version=digest.hexdigest()[:12], issues=issues,
+                   rejected=rejected)
 
 
 # ---------------------------------------------------------------- joins and lookups
@@ -438,20 +489,3 @@ def place_name(ds: Dataset, code: str, lang: str) -> str:
     if code in ds.geo.admin.index:
         return str(ds.geo.admin.at[code, "name_zh" if lang == "zh" else "name_en"])
     return code
-
-
-def clauses_of_source(source_text: str) -> list[tuple[int, int]]:
-    """(section, clause) pairs of the numbered clauses in sections 二 to 十, in text order."""
-    numerals = {v: k for k, v in vocab.SECTION_NUMERALS.items()}
-    pairs: list[tuple[int, int]] = []
-    section = 0
-    for line in source_text.splitlines():
-        line = line.strip()
-        head = re.match(r"^([一二三四五六七八九十]+)、", line)
-        if head:
-            section = numerals.get(head[1], 0)
-            continue
-        sub = re.match(r"^（([一二三四五六七八九十]+)）", line)
-        if sub and 2 <= section <= 10:
-            pairs.append((section, numerals[sub[1]]))
-    return pairs

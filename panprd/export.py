@@ -75,7 +75,7 @@ def to_xlsx(measures: pd.DataFrame, current: filters.Filters, data_version: str,
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     about = book.create_sheet("about")
-    query = filters.to_query(current)
+    query = current.query()
     for key, value in [
         ("filters", "; ".join(f"{k}={v}" for k, v in query.items()) or "(none: all rows)"),
         ("rows", str(len(frame))),
@@ -124,7 +124,7 @@ def to_geojson(ds: Dataset, measures: pd.DataFrame, layer: str | None = None) ->
 def file_name(current: filters.Filters, extension: str, day: datetime) -> str:
     """A name that records the filter: measures_theme-ecology_partner-440000_2026-11-27.csv."""
     parts = ["measures"]
-    for key, value in filters.to_query(current).items():
+    for key, value in current.query().items():
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value.replace(",", "+"))
         parts.append(f"{key}-{safe[:40]}")
     parts.append(day.strftime("%Y-%m-%d"))

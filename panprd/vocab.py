@@ -147,7 +147,9 @@ def fujian_unit_of(code: str) -> str | None:
     return city if city in FUJIAN_UNITS else None
 
 
-# measures.csv: the data contract. Order is the order of the file's columns.
+# measures.csv: the data contract. Order is the order of the file's columns. Implementation status is
+# not part of it: it lives in the tracking ledger, reported by the responsible units (measures.csv is
+# the read-only record of what the policy says).
 MEASURE_COLUMNS: tuple[str, ...] = (
     "measure_id",
     "section",
@@ -162,9 +164,6 @@ MEASURE_COLUMNS: tuple[str, ...] = (
     "partners",
     "features",
     "layer",
-    "status",
-    "as_of",
-    "status_source",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "measure_id",
@@ -195,6 +194,3 @@ FEATURE_PROPERTIES: tuple[str, ...] = (
 )
 ADMIN_PROPERTIES: tuple[str, ...] = ("id", "name_zh", "name_en", "level", "parent")
 ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "county")
-
-# URL query keys of the filters, in the order the sidebar shows them.
-FILTER_KEYS: tuple[str, ...] = ("theme", "topic", "partner", "place", "unit", "q")

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from panprd import filters
-
-CHOICES = filters.Choices(unit=frozenset({"省发改委", "省环保厅"}))
+from panprd.i18n import t
 
 
 def frame() -> pd.DataFrame:
@@ -23,10 +22,13 @@ def frame() -> pd.DataFrame:
     return out.set_index("measure_id", drop=False)
 
 
+CHOICES = filters.choices_from(frame())
+
+
 def test_round_trip():
     original = filters.Filters(theme=("ecology", "infrastructure"), partner=("440000",), place=("350800",),
                                unit=("省环保厅",), q="汀江")
-    query = filters.to_query(original)
+    query = original.query()
     assert query["theme"] == "ecology,infrastructure"
     parsed, notes = filters.from_query(query, CHOICES)
     assert parsed == original and notes == []
@@ -34,14 +36,14 @@ def test_round_trip():
 
 def test_repeated_keys_and_comma_lists_both_count():
     parsed, _ = filters.from_query({"theme": ["ecology", "market,economy"]}, CHOICES)
-    assert parsed.theme == ("ecology", "market", "economy")
+    assert parsed["theme"] == ("ecology", "market", "economy")
 
 
 def test_unknown_keys_values_and_long_values_are_noted_not_kept():
     params = {"theme": ["ecology", "<script>alert(1)</script>"], "colour": "red", "partner": "x" * 10_000,
               "q": "y" * 500, "lang": "en"}
     parsed, notes = filters.from_query(params, CHOICES)
-    assert parsed.theme == ("ecology",) and parsed.partner == () and parsed.q == ""
+    assert parsed["theme"] == ("ecology",) and parsed["partner"] == () and parsed.q == ""
     reasons = {(n.key, n.reason) for n in notes}
     assert ("theme", "unknown value") in reasons and ("colour", "unknown parameter") in reasons
     assert ("partner", "value too long") in reasons
@@ -67,3 +69,48 @@ def test_text_search_is_literal_and_case_insensitive(q, expected):
 def test_facet_counts_keep_the_other_filters():
     counts = filters.facet_counts(frame(), filters.Filters(theme=("ecology",), place=("350800",)), "theme")
     assert counts == {"ecology": 1, "infrastructure": 1}
+
+
+def test_every_registered_filter_has_labels_and_a_column_or_derivation():
+    for spec in filters.REGISTRY:
+        assert t(f"filter_{spec.key}", "zh") and t(f"filter_{spec.key}", "en")
+        if not spec.is_text:
+            assert (spec.column is None) != (spec.derive is None), spec.key
+            assert isinstance(spec.row_values(frame()), pd.Series)
+
+
+def test_a_filter_may_derive_its_values_from_the_frame():
+    """A filter whose values no column holds (like 'overdue' from a due date): the registry accepts it."""
+    overdue = filters.FilterSpec("overdue", lambda _f: ["yes", "no"], lambda v, _lang: v,
+                                 derive=lambda f: f["measure_id"].map(lambda m: "yes" if m.startswith("8.") else "no"))
+    assert list(frame()[overdue.mask(frame(), ("yes",))].index) == ["8.1.01", "8.1.02"]
+    assert overdue.counts(frame()) == {"yes": 2, "no": 2}
+
+
+def test_view_state_links_keep_language_and_presenter_and_drop_page_keys():
+    view = filters.ViewState("corridors", filters.Filters(partner=("440000",)), "en", True, "rail_xiangpu")
+    assert view.href() == "./corridors?partner=440000&feature=rail_xiangpu&lang=en&present=1"
+    assert view.href("measures") == "./measures?partner=440000&lang=en&present=1"
+    assert view.href("overview", filters=filters.Filters()) == "./?lang=en&present=1"
+    assert view.href(present=False, lang="zh") == "./corridors?partner=440000&feature=rail_xiangpu"
+    assert view.href("policy", clause="4.1") == "./policy?partner=440000&clause=4.1&lang=en&present=1"
+
+
+def test_view_from_query_notes_unknown_features_and_clauses():
+    view, notes = filters.view_from_query(
+        "policy", {"clause": "99.9", "feature": "nope", "lang": "fr", "present": "1", "theme": "ecology"},
+        CHOICES, frozenset({"rail_xiangpu"}), frozenset({"4.1"}))
+    assert view.clause is None and view.feature is None and view.lang == "zh" and view.present
+    assert view.filters["theme"] == ("ecology",)
+    assert {(n.key, n.reason) for n in notes} == {("clause", "unknown clause"), ("feature", "unknown feature")}
+
+
+def test_describe_filters_and_page_links():
+    ecology_gd = filters.Filters(theme=("ecology",), partner=("440000",))
+    assert ecology_gd.describe("zh") == "生态文明建设 · 广东"
+    assert ecology_gd.with_values(q="红树林").describe("en") == 'Ecological civilisation · Guangdong · "红树林"'
+    assert filters.Filters().describe("zh") == ""
+    assert filters.page_href("overview", {"place": "350800"}) == "./?place=350800"
+    assert filters.page_href("units") == "./units"
+    assert filters.page_href("measures", {"unit": "省发改委", "q": ""}) == \
+        "./measures?unit=%E7%9C%81%E5%8F%91%E6%94%B9%E5%A7%94"

@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from panprd import data, vocab
+from panprd import data, policy, vocab
 
-SOURCE = data.SOURCE_PATH.read_text(encoding="utf-8")
+SOURCE = (data.ROOT / "sources" / f"{data.SOURCE_NAME}.txt").read_text(encoding="utf-8")
 REF = data.Reference(
     source_text=SOURCE,
     admin_codes=frozenset({*vocab.FUJIAN_UNITS, "350430", "350825", "350000", "440000"}),
@@ -29,9 +29,6 @@ GOOD = {
     "partners": "",
     "features": "rail_pumei_jianning_guanzhishan",
     "layer": "corridor",
-    "status": "",
-    "as_of": "",
-    "status_source": "",
 }
 
 
@@ -160,7 +157,7 @@ def test_unit_names_are_normalised(name, expected):
     assert data.normalise_unit(name) == expected
 
 
-def test_clauses_of_source_finds_every_numbered_clause():
-    pairs = data.clauses_of_source(SOURCE)
+def test_the_parser_finds_every_numbered_clause():
+    pairs = [(c.section, c.number) for c in policy.parse(SOURCE).action_clauses]
     per_section = {s: sum(1 for sec, _ in pairs if sec == s) for s in range(2, 11)}
     assert per_section == {2: 3, 3: 3, 4: 3, 5: 2, 6: 7, 7: 3, 8: 2, 9: 3, 10: 2}

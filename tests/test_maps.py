@@ -3,27 +3,43 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 
 import folium
 import pytest
 import shapely
 
-from panprd import filters, maps, vocab
+from panprd import filters, maps, mapspec, pages, vocab
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
 
-def rendered(ds, measures, **view):
-    fmap = maps.build_map(ds, measures, maps.MapView(**view))
+MAP_PAGES = [p.key for p in pages.MAP_PAGES]
+
+
+def rendered(ds, measures, page, lang="zh", focus=None, tianditu_key=None):
+    fmap = maps.draw(ds, mapspec.build(ds, measures, page, lang, focus), tianditu_key)
     return fmap, maps.map_payload(fmap)
 
 
-@pytest.mark.parametrize("page", list(maps.PAGE_LAYERS))
+def styles_of(fmap, layer: str) -> dict[str, dict]:
+    """The style folium's script gives each drawn feature of one layer ("admin" for the basemap), by id:
+    what the browser paints, read from the map, not from the spec."""
+    out = {}
+    for child in maps._walk(fmap):
+        if isinstance(child, folium.GeoJson) and isinstance(child.data, dict) and child.style_function:
+            for feat in child.data["features"]:
+                if feat["properties"].get("layer") == layer:
+                    out[html.unescape(feat["properties"]["id"])] = child.style_function(feat)
+    return out
+
+
+@pytest.mark.parametrize("page", MAP_PAGES)
 def test_each_page_draws_exactly_its_layer(ds, page):
     fmap, _ = rendered(ds, ds.measures, page=page)
-    layer = maps.PAGE_LAYERS[page]
-    expected = set(maps.visible_features(ds, ds.measures, layer).index)
+    layer = pages.BY_KEY[page].layer
+    expected = set(mapspec.features_of(ds, ds.measures, layer).index)
     assert expected, page
     assert maps.feature_ids_in(fmap) == expected
     if layer:
@@ -31,11 +47,15 @@ def test_each_page_draws_exactly_its_layer(ds, page):
 
 
 def test_corridors_include_railways_drawn_as_lines_in_their_kind_colour(ds):
-    features = maps.visible_features(ds, ds.measures, "corridor")
+    features = mapspec.features_of(ds, ds.measures, "corridor")
     railways = features[features["kind"] == "railway"]
     assert (railways.geometry.geom_type.isin(["LineString", "MultiLineString"])).sum() >= 5
-    _, page = rendered(ds, ds.measures, page="corridors")
-    assert maps.KIND_STYLES["railway"][0] in page
+    fmap, _ = rendered(ds, ds.measures, page="corridors")
+    styles = styles_of(fmap, "corridor")
+    for fid in railways.index:
+        assert styles[fid]["color"] == mapspec.KIND_STYLES["railway"].colour, fid
+    others = set(styles) - set(railways.index)
+    assert others and all(styles[f]["color"] != mapspec.KIND_STYLES["railway"].colour for f in others)
 
 
 def test_filters_change_what_is_drawn(ds):
@@ -61,7 +81,7 @@ def test_tianditu_is_the_only_online_layer_and_only_with_a_key(ds):
 
 
 def test_legend_notice_and_inset_on_every_page(ds):
-    for page in maps.PAGE_LAYERS:
+    for page in MAP_PAGES:
         for lang in ("zh", "en"):
             _, html = rendered(ds, ds.measures, page=page, lang=lang)
             assert "pp-legend" in html and "示意图" in html
@@ -69,25 +89,34 @@ def test_legend_notice_and_inset_on_every_page(ds):
 
 
 def test_choropleth_follows_the_filters(ds):
-    counts_all = maps.unit_counts(ds.measures)
+    """The colours painted on the overview's Fujian units change with the filter: Longyan alone is the
+    darkest class when the filter is Longyan, while with no filter the units spread over the classes."""
     longyan = filters.apply(ds.measures, filters.Filters(place=("350800",)))
-    counts = maps.unit_counts(longyan)
-    assert counts["350800"] == len(longyan) > 0
-    assert sum(counts_all.values()) >= sum(counts.values())
-    assert set(counts) == set(vocab.FUJIAN_UNITS)
+    counts = mapspec.unit_counts(longyan)
+    assert counts["350800"] == len(longyan) > 0 and set(counts) == set(vocab.FUJIAN_UNITS)
+    fills = {c: s["fillColor"] for c, s in styles_of(rendered(ds, longyan, "overview")[0], "admin").items()
+             if c in vocab.FUJIAN_UNITS}
+    shade = {c: mapspec.CHOROPLETH_COLOURS.index(f) for c, f in fills.items()}
+    assert shade["350800"] >= 3 and shade["350800"] == max(shade.values())
+    assert all(shade[c] == 0 for c in vocab.FUJIAN_UNITS if counts[c] == 0) and min(shade.values()) == 0
+    everything = {c: s["fillColor"] for c, s in styles_of(rendered(ds, ds.measures, "overview")[0], "admin").items()
+                  if c in vocab.FUJIAN_UNITS}
+    assert len(set(everything.values())) >= 3 and everything != fills
+    corridors = styles_of(rendered(ds, longyan, "corridors")[0], "admin")  # no choropleth off the overview
+    assert {corridors[c]["fillColor"] for c in vocab.FUJIAN_UNITS} == {mapspec.FUJIAN_COLOUR}
 
 
 def test_class_breaks():
-    assert maps.class_breaks([0, 0]) == []
-    assert maps.class_breaks([0, 1, 8]) == [2, 4, 6, 8]
-    assert maps.class_breaks([3]) == [1, 2, 3, 4]
+    assert mapspec.class_breaks([0, 0]) == []
+    assert mapspec.class_breaks([0, 1, 8]) == [2, 4, 6, 8]
+    assert mapspec.class_breaks([3]) == [1, 2, 3, 4]
 
 
 def test_hostile_names_are_escaped_everywhere(ds):
     hostile = copy.copy(ds)
     hostile.geo = copy.copy(ds.geo)
     hostile.geo.features = ds.geo.features.copy()
-    fid = maps.visible_features(ds, ds.measures, "corridor").index[0]
+    fid = mapspec.features_of(ds, ds.measures, "corridor").index[0]
     hostile.geo.features.loc[fid, ["name_zh", "name_en"]] = HOSTILE
     admin = ds.geo.admin.copy()
     admin.loc["350800", ["name_zh", "name_en"]] = HOSTILE
@@ -101,7 +130,7 @@ def test_hostile_names_are_escaped_everywhere(ds):
 
 def test_focus_zooms_to_the_feature(ds):
     fid = "rail_xiangpu"
-    fmap = maps.build_map(ds, ds.measures, maps.MapView(page="corridors", focus=fid))
+    fmap, _ = rendered(ds, ds.measures, "corridors", focus=fid)
     (south, west), (north, east) = _fit(fmap)
     minx, miny, maxx, maxy = ds.geo.features.at[fid, "geometry"].bounds
     assert west <= minx and east >= maxx and south <= miny and north >= maxy
@@ -116,7 +145,7 @@ def _fit(fmap):
 
 
 def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
-    basemap, features = maps.display_geometries(ds.geo)
+    basemap, features = mapspec.display_geometries(ds.geo)
     assert shapely.coverage_is_valid(shapely.GeometryCollection(list(basemap.values)))
     assert basemap["350100"].intersection(basemap["350900"]).length > 0
     assert basemap["350800"].intersection(basemap["440000"]).length > 0
@@ -127,10 +156,10 @@ def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
     assert set(features.index) == set(ds.geo.features.geometry.dropna().index)
 
 
-@pytest.mark.parametrize("page", list(maps.PAGE_LAYERS))
+@pytest.mark.parametrize("page", MAP_PAGES)
 def test_st_folium_would_load_no_asset_from_another_host(ds, page):
     from panprd.assets import external_asset_urls
 
-    fmap = maps.build_map(ds, ds.measures, maps.MapView(page=page, choropleth=page == "overview"))
+    fmap, _ = rendered(ds, ds.measures, page)
     assert external_asset_urls(fmap) == []
     assert external_asset_urls(folium.Map(tiles=None))  # the check can fail: folium's defaults are CDN URLs

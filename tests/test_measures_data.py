@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from panprd import data, vocab
+from panprd import vocab
 
 
 def test_loads_without_errors_or_rejected_rows(ds):
@@ -12,9 +12,9 @@ def test_loads_without_errors_or_rejected_rows(ds):
 
 def test_every_clause_of_sections_2_to_10_is_quoted(ds):
     quoted = set(zip(ds.measures["section"], ds.measures["clause"]))
-    clauses = data.clauses_of_source(ds.source_text)
+    clauses = ds.policy.action_clauses
     assert len(clauses) == 28
-    assert [c for c in clauses if c not in quoted] == []
+    assert [c.label for c in clauses if (c.section, c.number) not in quoted] == []
 
 
 def test_every_text_is_a_verbatim_substring_of_the_source(ds):
@@ -69,7 +69,3 @@ def test_referenced_features_lie_in_a_tagged_unit_or_named_partner(ds):
                 problems.append((mid, fid))
     assert problems == []
 
-
-def test_status_columns_are_empty_without_a_source(ds):
-    with_status = ds.measures[ds.measures["status"] != ""]
-    assert (with_status["status_source"] != "").all()

@@ -95,13 +95,14 @@ def test_bad_query_string_is_noted_escaped_and_ignored(ds):
 def test_units_matrix_follows_filters_and_links_to_the_explorer(ds):
     at = open_page("units")
     body = html_of(at)
-    matrix = explorer.unit_matrix(ds.measures, {})
+    matrix = explorer.unit_matrix(ds.measures, filters.ViewState("units"))
     assert f'data-units="{len(matrix.rows)}"' in body
     assert body.count('<tr data-unit="') == len(matrix.rows)
     assert 'data-unit="省发改委"' in body and 'data-unit="发改委"' not in body
     filtered = open_page("units", theme="ecology", lang="en")
     fbody = html_of(filtered)
-    eco = explorer.unit_matrix(filters.apply(ds.measures, filters.Filters(theme=("ecology",))), {})
+    ecology = filters.apply(ds.measures, filters.Filters(theme=("ecology",)))
+    eco = explorer.unit_matrix(ecology, filters.ViewState("units"))
     assert f'data-units="{len(eco.rows)}"' in fbody and len(eco.rows) < len(matrix.rows)
     link = re.search(r'<a class="pp-unit" href="([^"]+)">省环保厅</a>', fbody)
     assert link

@@ -64,3 +64,18 @@ def test_read_stable_rereads_a_file_that_changed_while_being_read(tmp_path, monk
     monkeypatch.setattr(Path, "read_bytes", read_during_save)
     assert data.read_stable(path) == b"the whole file"
     assert len(calls) == 2
+
+
+def test_the_data_version_follows_the_bytes_of_every_data_file(tmp_path, ds):
+    copy_data(tmp_path)
+    assert data.load(tmp_path).version == ds.version  # the same bytes elsewhere: the same version
+    assert len(ds.version) == 12
+    for path in data.data_files(tmp_path):
+        if not path.exists():
+            continue
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")  # a trailing newline changes no record but is another version
+        try:
+            assert data.load(tmp_path).version != ds.version, path.name
+        finally:
+            path.write_bytes(original)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from panprd import filters, maps, static_map
+from panprd import filters, mapspec, static_map
 from panprd.i18n import t
 
 NOTICE_RGB = (0xB7, 0x1C, 0x1C)
@@ -22,8 +22,8 @@ def ecology_gd(ds):
 
 @pytest.fixture(scope="module")
 def rendered(ds, ecology_gd) -> static_map.StaticMap:
-    static_map.render(ds, ecology_gd, None, "zh", "warm-up")  # fonts and display geometries, once
-    return static_map.render(ds, ecology_gd, None, "zh", "生态文明建设 · 广东", "6 项措施")
+    static_map.render(ds, ecology_gd, "overview", "zh", "warm-up")  # fonts and display geometries, once
+    return static_map.render(ds, ecology_gd, "overview", "zh", "生态文明建设 · 广东", "6 项措施")
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -44,8 +44,8 @@ def test_png_decodes_at_slide_size_and_is_not_blank(rendered):
     rgb = pixels(rendered.png)
     assert rgb.shape == (1080, 1920, 3) == (rendered.height, rendered.width, 3)
     assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 50
-    assert near(rgb, hex_rgb(maps.SEA_COLOUR), 3).mean() > 0.1  # the sea
-    assert near(rgb, hex_rgb(maps.LAND_COLOUR), 3).mean() > 0.05  # the other provinces, Taiwan among them
+    assert near(rgb, hex_rgb(mapspec.SEA_COLOUR), 3).mean() > 0.1  # the sea
+    assert near(rgb, hex_rgb(mapspec.LAND_COLOUR), 3).mean() > 0.05  # the other provinces, Taiwan among them
 
 
 def test_png_carries_title_notice_legend_and_inset(rendered):
@@ -63,21 +63,21 @@ def test_png_carries_title_notice_legend_and_inset(rendered):
 
 def test_taiwan_is_drawn_in_the_same_grey_as_other_provinces(ds):
     """Render the corridors layer (Taiwan in the window) and check a point inside Taiwan is province grey."""
-    result = static_map.render(ds, ds.measures, "corridor", "en", "Corridors")
+    result = static_map.render(ds, ds.measures, "corridors", "en", "Corridors")
     rgb = pixels(result.png)
-    minx, miny, maxx, maxy = static_map._extent(ds, maps.visible_features(ds, ds.measures, "corridor"), "corridor")
+    minx, miny, maxx, maxy = static_map.extent(mapspec.build(ds, ds.measures, "corridors", "en"))
     point = ds.geo.admin.at["710000", "geometry"].representative_point()
     col = int((point.x - minx) / (maxx - minx) * result.width)
     row = int((maxy - point.y) / (maxy - miny) * result.height)
     assert 0 <= col < result.width and 0 <= row < result.height
     patch = rgb[row - 3:row + 4, col - 3:col + 4]
-    assert near(patch, hex_rgb(maps.LAND_COLOUR), 6).mean() > 0.5
+    assert near(patch, hex_rgb(mapspec.LAND_COLOUR), 6).mean() > 0.5
     assert t("schematic_notice", "en") in result.texts and "South China Sea Islands" in result.texts
 
 
 def test_render_is_quick(ds, ecology_gd, rendered):
     started = time.perf_counter()
-    png = static_map.render_png(ds, ds.measures, None, "zh", "全部措施")
+    png = static_map.render_png(ds, ds.measures, "overview", "zh", "全部措施")
     assert time.perf_counter() - started < 3.0
     assert png.startswith(b"\x89PNG") and rendered.seconds < 3.0
 
@@ -85,12 +85,12 @@ def test_render_is_quick(ds, ecology_gd, rendered):
 def test_empty_selection_still_renders_the_basemap(ds):
     nothing = ds.measures.iloc[0:0]
     rgb = pixels(static_map.render_png(ds, nothing, "ecology", "zh", "无"))
-    assert near(rgb, hex_rgb(maps.FUJIAN_COLOUR), 3).mean() > 0.01
+    assert near(rgb, hex_rgb(mapspec.FUJIAN_COLOUR), 3).mean() > 0.01
 
 
 def test_without_a_cjk_font_the_labels_fall_back_to_english(ds, ecology_gd, monkeypatch):
     monkeypatch.setattr(static_map, "cjk_font", lambda: None)
-    result = static_map.render(ds, ecology_gd, None, "zh", "Ecology")
+    result = static_map.render(ds, ecology_gd, "overview", "zh", "Ecology")
     assert result.font is None and "fonts-noto-cjk" in result.message
     assert t("schematic_notice", "en") in result.texts and t("inset_title", "en") in result.texts
     assert pixels(result.png).shape == (1080, 1920, 3)

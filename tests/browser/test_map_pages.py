@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from panprd import data, filters, maps, ui, vocab
+from panprd import data, filters, mapspec, pages, vocab
 from panprd.i18n import t
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def drawn_ids(frame: Frame) -> list[str]:
 
 def expected_ids(ds: data.Dataset, page_key: str, flt: filters.Filters | None = None) -> set[str]:
     measures = filters.apply(ds.measures, flt or filters.Filters())
-    return set(maps.visible_features(ds, measures, maps.PAGE_LAYERS[page_key]).index)
+    return set(mapspec.features_of(ds, measures, pages.BY_KEY[page_key].layer).index)
 
 
 def measures_of(ds: data.Dataset, fid: str) -> set[str]:
@@ -189,7 +189,7 @@ def test_first_visit_by_page_link_shows_only_the_app_navigation(
     expect(page.locator("h1")).to_have_text(t("page_corridors", "zh"))
     page.screenshot(path=screenshot_dir / "first_visit_corridors.png", full_page=True)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
-    expect(page.locator('[data-testid="stSidebar"] a')).to_have_text([t(f"page_{key}", "zh") for key in ui.PAGES])
+    expect(page.locator('[data-testid="stSidebar"] a')).to_have_text([p.title("zh") for p in pages.PAGES])
     assert_clean(logs)
 
 

@@ -1,0 +1,248 @@
+"""What a map shows, computed once from the data and the view: pure data, drawn by two renderers.
+
+`build()` gives a `MapSpec`: the window, the basemap fills (Fujian's units shaded by their number of
+actions on the overview, partners tinted), the visible features with their kind styles, the dashed
+links to partners a feature names but does not reach, and the legend entries. `panprd.maps` draws it
+with folium for the browser and `panprd.static_map` with matplotlib for the PNG, so the two cannot
+disagree. The display geometries are a lighter copy of the layers made once per loaded data.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from panprd import pages, vocab
+from panprd.data import Dataset, Geo
+from panprd.i18n import t
+
+SEA_COLOUR = "#cfe2f3"
+LAND_COLOUR = "#e4e4e4"
+FUJIAN_COLOUR = "#fff1cc"
+PARTNER_COLOUR = "#d5e8c4"
+PROVINCE_EDGE = "#9e9e9e"
+UNIT_EDGE = "#8d6e63"
+MARITIME_COLOUR = "#5c6bc0"
+LINK_COLOUR = "#e65100"
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    colour: str
+    weight: float
+    dash: str | None = None  # an SVG dash pattern; None: solid
+
+
+# One style per feature kind.
+KIND_STYLES: dict[str, KindStyle] = {
+    "railway": KindStyle("#7b1fa2", 4),
+    "port": KindStyle("#0d47a1", 2),
+    "airport": KindStyle("#00838f", 2),
+    "grid_link": KindStyle("#e65100", 3, "8 6"),
+    "pipeline": KindStyle("#6d4c41", 3, "2 6"),
+    "data_centre": KindStyle("#283593", 2),
+    "ict": KindStyle("#3949ab", 2),
+    "zone": KindStyle("#c62828", 2),
+    "bonded_zone": KindStyle("#ad1457", 2),
+    "basin": KindStyle("#0277bd", 2),
+    "park": KindStyle("#2e7d32", 2),
+    "reserve_network": KindStyle("#00695c", 2, "4 4"),
+}
+FALLBACK_STYLE = KindStyle("#424242", 2)
+# Five classes for the overview choropleth of actions per Fujian unit (light to dark).
+CHOROPLETH_COLOURS: tuple[str, ...] = ("#fff1cc", "#fdd49e", "#fc8d59", "#e34a33", "#b30000")
+
+# The display copy of the layers: the basemap coverage (provinces and Fujian's ten units) simplified
+# together at ~2 km so neighbours still touch (about 2 pixels at the zoom the Fujian pages open at),
+# features simplified on their own, coordinates rounded to 0.001° (~100 m). Islets below MIN_PART_AREA
+# (~0.1 km²) are left out of the context provinces and the area features, never out of Fujian, Taiwan
+# (赤尾屿 is ~0.07 km²) or Hainan (the 南海诸岛).
+DISPLAY_TOLERANCE = 0.02
+COORD_DECIMALS = 3
+MIN_PART_AREA = 1e-5
+KEEP_EVERY_ISLET = frozenset({vocab.FUJIAN_CODE, *vocab.FUJIAN_UNITS, "710000", "460000"})
+# The mainland 9+2 region the maps fit within; the South China Sea islands are in the inset.
+MAIN_WINDOW = (97.0, 17.5, 125.0, 31.0)
+INSET_WINDOW = (105.0, 2.5, 125.0, 25.0)
+FOCUS_MARGIN = 0.15  # degrees around a focused feature
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    shape: str  # "line", "point", "area" (outlined, light fill) or "fill" (a basemap colour)
+    colour: str
+    label: str
+    weight: float = 1.0
+    dash: str | None = None
+    heading: str = ""  # a sub-heading shown before this entry (the choropleth classes)
+
+
+@dataclass(frozen=True)
+class PartnerLink:
+    start: tuple[float, float]  # lon, lat
+    end: tuple[float, float]
+    partner: str
+
+
+@dataclass(frozen=True, eq=False)
+class MapSpec:
+    page: str
+    lang: str
+    layer: str | None  # None: every layer (the overview)
+    choropleth: bool
+    features: gpd.GeoDataFrame  # the mapped features the filtered rows concern, on the page's layer
+    unit_counts: dict[str, int]
+    unit_fill: dict[str, str]  # Fujian unit code -> colour
+    province_fill: dict[str, str]  # province code (Fujian excluded) -> colour
+    links: tuple[PartnerLink, ...]
+    window: tuple[float, float, float, float]  # lon/lat box to fit
+    legend: tuple[LegendEntry, ...]
+    focus: str | None = None
+
+    def style(self, kind: str) -> KindStyle:
+        return KIND_STYLES.get(kind, FALLBACK_STYLE)
+
+
+def features_of(ds: Dataset, measures: pd.DataFrame, layer: str | None, mapped: bool = True) -> gpd.GeoDataFrame:
+    """The features the filtered measures concern, on one layer: those with a geometry (or without)."""
+    wanted = {fid for fids in measures["features"] for fid in fids}
+    features = ds.geo.features[ds.geo.features.index.isin(wanted)]
+    if layer:
+        features = features[features["layer"] == layer]
+    has_geometry = features.geometry.notna() & ~features.geometry.is_empty
+    return features[has_geometry if mapped else ~has_geometry]
+
+
+def unit_counts(measures: pd.DataFrame) -> dict[str, int]:
+    """Number of filtered actions that concern each Fujian unit."""
+    counts = dict.fromkeys(vocab.FUJIAN_UNITS, 0)
+    for units in measures["fujian_units"]:
+        for unit in units:
+            counts[unit] += 1
+    return counts
+
+
+def class_breaks(values: list[int], classes: int = len(CHOROPLETH_COLOURS)) -> list[int]:
+    """Upper bounds of equal-interval classes over 1..max (0 gets its own, lightest class)."""
+    top = max(values, default=0)
+    if top <= 0:
+        return []
+    step = max(1, -(-top // (classes - 1)))
+    return [step * i for i in range(1, classes)]
+
+
+def class_colour(value: int, breaks: list[int]) -> str:
+    if value <= 0 or not breaks:
+        return CHOROPLETH_COLOURS[0]
+    return next((CHOROPLETH_COLOURS[i + 1] for i, upper in enumerate(breaks) if value <= upper),
+                CHOROPLETH_COLOURS[-1])
+
+
+@functools.lru_cache(maxsize=4)
+def display_geometries(geo: Geo) -> tuple[pd.Series, pd.Series]:
+    """Lighter geometries for drawing: (basemap by code, features by id), computed once per Geo."""
+    admin = geo.admin
+    base = admin[((admin["level"] == "province") & (admin["id"] != vocab.FUJIAN_CODE))
+                 | admin["id"].isin(list(vocab.FUJIAN_UNITS))]
+    base = base[~base.index.duplicated()]
+    simplified = shapely.coverage_simplify(base.geometry.values, DISPLAY_TOLERANCE)
+    simplified = [g if code in KEEP_EVERY_ISLET else _without_islets(g) for code, g in zip(base.index, simplified)]
+    basemap = pd.Series(shapely.set_precision(simplified, 10 ** -COORD_DECIMALS), index=base.index)
+    features = geo.features.geometry.dropna()
+    lighter = [_without_islets(g) for g in shapely.simplify(features.values, DISPLAY_TOLERANCE, preserve_topology=True)]
+    return basemap, pd.Series(shapely.set_precision(lighter, 10 ** -COORD_DECIMALS), index=features.index)
+
+
+def _without_islets(geom):
+    """The polygon parts of at least MIN_PART_AREA (all of a geometry that has no larger part)."""
+    if geom.geom_type != "MultiPolygon":
+        return geom
+    parts = [p for p in geom.geoms if p.area >= MIN_PART_AREA]
+    return shapely.MultiPolygon(parts) if parts else geom
+
+
+def provinces(ds: Dataset) -> pd.Index:
+    """The codes of the provinces drawn as context (every province but Fujian, whose units are drawn)."""
+    admin = ds.geo.admin
+    return admin[(admin["level"] == "province") & (admin["id"] != vocab.FUJIAN_CODE)].index
+
+
+def window(ds: Dataset, features: gpd.GeoDataFrame, page: str, focus: str | None) -> tuple[float, ...]:
+    """The box to fit: the focused feature or Fujian unit; else Fujian with the visible features (and the
+    whole 9+2 on the overview), within the mainland window (the South China Sea is in the inset)."""
+    if focus in features.index:
+        geom = features.at[focus, "geometry"].buffer(FOCUS_MARGIN)
+    elif focus in vocab.FUJIAN_UNITS:
+        geom = ds.geo.admin.at[focus, "geometry"]
+    else:
+        geoms = [ds.geo.admin.at[vocab.FUJIAN_CODE, "geometry"], *features.geometry]
+        if pages.BY_KEY[page].layer is None:
+            geoms += list(ds.geo.admin.loc[[p for p in vocab.PARTNERS if p in ds.geo.admin.index]].geometry)
+        geom = shapely.union_all([shapely.envelope(g) for g in geoms]).intersection(shapely.box(*MAIN_WINDOW))
+    return tuple(float(v) for v in geom.bounds)
+
+
+def partner_links(ds: Dataset, features: gpd.GeoDataFrame) -> tuple[PartnerLink, ...]:
+    """A link from each feature to each partner province it names but does not reach itself."""
+    admin = ds.geo.admin
+    links = []
+    for _, row in features.iterrows():
+        start = row.geometry.representative_point()
+        for partner in row["partners"]:
+            if partner in admin.index and not row.geometry.intersects(admin.at[partner, "geometry"]):
+                end = admin.at[partner, "geometry"].representative_point()
+                links.append(PartnerLink((start.x, start.y), (end.x, end.y), partner))
+    return tuple(links)
+
+
+def _shape(geom_types: set[str]) -> str:
+    if geom_types & {"LineString", "MultiLineString"}:
+        return "line"
+    return "point" if geom_types <= {"Point", "MultiPoint"} else "area"
+
+
+def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang: str) -> tuple[LegendEntry, ...]:
+    """The kinds drawn, then the basemap colours (or the choropleth classes), then the maritime line."""
+    entries = []
+    for kind, style in KIND_STYLES.items():
+        drawn = features[features["kind"] == kind]
+        if len(drawn):
+            entries.append(LegendEntry(_shape(set(drawn.geometry.geom_type)), style.colour,
+                                       vocab.FEATURE_KINDS[kind].label(lang), style.weight, style.dash))
+    if choropleth:
+        heading = t("legend_choropleth", lang)
+        entries.append(LegendEntry("fill", CHOROPLETH_COLOURS[0], "0", heading=heading))
+        lower = 1
+        for colour, upper in zip(CHOROPLETH_COLOURS[1:], breaks):
+            entries.append(LegendEntry("fill", colour, f"{lower}" if lower == upper else f"{lower}–{upper}"))
+            lower = upper + 1
+    else:
+        entries.append(LegendEntry("fill", FUJIAN_COLOUR, t("legend_fujian", lang)))
+    entries.append(LegendEntry("fill", PARTNER_COLOUR, t("legend_partner", lang)))
+    entries.append(LegendEntry("fill", LAND_COLOUR, t("legend_province", lang)))
+    entries.append(LegendEntry("line", MARITIME_COLOUR, t("png_maritime", lang), 1.5, "6 4"))
+    return tuple(entries)
+
+
+def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focus: str | None = None) -> MapSpec:
+    """What the map of one page shows for the filtered measures."""
+    layer = pages.BY_KEY[page].layer
+    choropleth = layer is None
+    features = features_of(ds, measures, layer)
+    counts = unit_counts(measures)
+    breaks = class_breaks(list(counts.values())) if choropleth else []
+    partners = {p for ps in features["partners"] for p in ps}
+    return MapSpec(
+        page=page, lang=lang, layer=layer, choropleth=choropleth, features=features, unit_counts=counts,
+        unit_fill={code: class_colour(counts[code], breaks) if choropleth else FUJIAN_COLOUR
+                   for code in vocab.FUJIAN_UNITS},
+        province_fill={code: PARTNER_COLOUR if code in partners else LAND_COLOUR for code in provinces(ds)},
+        links=partner_links(ds, features),
+        window=window(ds, features, page, focus),
+        legend=legend(features, choropleth, breaks, lang),
+        focus=focus,
+    )

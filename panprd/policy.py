@@ -1,0 +1,217 @@
+"""The policy text parsed once: its sections, numbered clauses and paragraphs, and its metadata.
+
+The text is the provenance of every record, so both the loader (every clause of sections 二 to 十 must
+be quoted by a row) and the pages (the policy view, clause links) read it through this one parser.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from panprd import vocab
+
+_NUMERALS = {v: k for k, v in vocab.SECTION_NUMERALS.items()}
+_SECTION_HEAD = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+_CLAUSE_HEAD = re.compile(r"^（([一二三四五六七八九十]+)）")
+_UNITS_LINE = re.compile(r"^责任单位[:：]")
+# The sections whose numbered clauses carry actions (一 is the general requirements).
+ACTION_SECTIONS = range(2, 11)
+
+
+def clause_ref(section: int, clause: int) -> str:
+    """The clause's key in URLs and data: `4.1`."""
+    return f"{section}.{clause}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    section, clause = (int(p) for p in ref.split("."))
+    return section, clause
+
+
+def clause_label(section: int, clause: int) -> str:
+    """The clause as the text numbers it: 四（一）."""
+    return f"{vocab.SECTION_NUMERALS[section]}（{vocab.SECTION_NUMERALS[clause]}）"
+
+
+def clause_anchor(ref: str) -> str:
+    """The HTML id of a clause on the policy page."""
+    return "clause-" + ref.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: str  # "text" or "units" (a 责任单位 line)
+    text: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    section: int
+    number: int
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def ref(self) -> str:
+        return clause_ref(self.section, self.number)
+
+    @property
+    def anchor(self) -> str:
+        return clause_anchor(self.ref)
+
+    @property
+    def label(self) -> str:
+        return clause_label(self.section, self.number)
+
+    @property
+    def heading(self) -> str:
+        """The clause's title sentence: its first paragraph up to the first 。, without the numeral."""
+        return _CLAUSE_HEAD.sub("", self.paragraphs[0].text).split("。", 1)[0]
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    title: str
+    paragraphs: tuple[str, ...]  # text under the heading that belongs to no clause (section 一)
+    clauses: tuple[Clause, ...]
+
+    @property
+    def numeral(self) -> str:
+        return vocab.SECTION_NUMERALS.get(self.number, str(self.number))
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    preamble: tuple[str, ...]
+    sections: tuple[Section, ...]
+    closing: tuple[str, ...]
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [c for s in self.sections for c in s.clauses]
+
+    @property
+    def action_clauses(self) -> list[Clause]:
+        """The numbered clauses of sections 二 to 十, in text order: each must be quoted by a record."""
+        return [c for c in self.clauses if c.section in ACTION_SECTIONS]
+
+    @property
+    def refs(self) -> frozenset[str]:
+        return frozenset(c.ref for c in self.clauses)
+
+    def clause(self, ref: str) -> Clause | None:
+        return next((c for c in self.clauses if c.ref == ref), None)
+
+
+def parse(source_text: str) -> PolicyText:
+    """The text in its sections and numbered clauses.
+
+    A paragraph after a clause's 责任单位 line belongs to that clause when its own 责任单位 line
+    follows before the next heading (the 原中央苏区 paragraph after 四（三）); otherwise it is the
+    closing text (the last paragraph, the signature and the date).
+    """
+    preamble: list[str] = []
+    sections: list[dict] = []
+    clause: dict | None = None
+    pending: list[Paragraph] = []  # text after a clause's units line, not yet known to be the clause's
+
+    def settle() -> None:
+        nonlocal pending
+        if clause is not None and pending:
+            clause["paragraphs"].extend(pending)
+        pending = []
+
+    for raw in source_text.splitlines():
+        line = raw.strip(" \t\u3000\ufeff")
+        if not line:
+            continue
+        head = _SECTION_HEAD.match(line)
+        if head and head[1] in _NUMERALS:
+            settle()
+            clause = None
+            sections.append({"number": _NUMERALS[head[1]], "title": head[2].strip(), "paragraphs": [],
+                             "clauses": []})
+            continue
+        sub = _CLAUSE_HEAD.match(line)
+        if sub and sections and sub[1] in _NUMERALS:
+            settle()
+            clause = {"section": sections[-1]["number"], "number": _NUMERALS[sub[1]],
+                      "paragraphs": [Paragraph("text", line)]}
+            sections[-1]["clauses"].append(clause)
+            continue
+        if _UNITS_LINE.match(line) and clause is not None:
+            settle()
+            clause["paragraphs"].append(Paragraph("units", line))
+            continue
+        if clause is not None:
+            target = pending if clause["paragraphs"][-1].kind == "units" else clause["paragraphs"]
+            target.append(Paragraph("text", line))
+        elif sections:
+            sections[-1]["paragraphs"].append(line)
+        else:
+            preamble.append(line)
+    return PolicyText(
+        preamble=tuple(preamble),
+        sections=tuple(
+            Section(s["number"], s["title"], tuple(s["paragraphs"]),
+                    tuple(Clause(c["section"], c["number"], tuple(c["paragraphs"])) for c in s["clauses"]))
+            for s in sections
+        ),
+        closing=tuple(p.text for p in pending),
+    )
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the policy text is and where our copy came from (sources/<name>.toml)."""
+
+    title_zh: str
+    title_en: str
+    issuer_zh: str
+    issuer_en: str
+    date: date
+    implements: str
+    copy_from: str
+    sha256: str
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def issuer(self, lang: str) -> str:
+        return self.issuer_zh if lang == "zh" else self.issuer_en
+
+    def citation(self, lang: str) -> str:
+        """One line: issuer, title, date: as the Excel `about` sheet and the map credits quote it."""
+        if lang == "zh":
+            return f"{self.issuer_zh}《{self.title_zh}》（{self.date:%Y年%-m月%-d日}）"
+        return f"{self.issuer_en}, {self.title_en} ({self.date.isoformat()})"
+
+
+METADATA_FIELDS: tuple[str, ...] = ("title_zh", "title_en", "issuer_zh", "issuer_en", "date", "implements",
+                                    "copy_from", "sha256")
+
+
+def read_metadata(path: Path) -> Metadata:
+    """The metadata file; ValueError naming the file and the field when it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    return parse_metadata(raw, path.name)
+
+
+def parse_metadata(raw: bytes, name: str) -> Metadata:
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    missing = [f for f in METADATA_FIELDS if f not in doc]
+    if missing:
+        raise ValueError(f"{name}: field(s) missing: {', '.join(missing)}")
+    if not isinstance(doc["date"], date):
+        raise ValueError(f"{name}: field date: expected a TOML date (2016-11-14)")
+    return Metadata(**{f: doc[f] if f == "date" else str(doc[f]) for f in METADATA_FIELDS})

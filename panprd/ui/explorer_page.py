@@ -1,0 +1,108 @@
+"""The measures explorer: Datasette-style facets, the sortable table, a small map and the downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from panprd import explorer, filters, maps, mapspec, policy
+from panprd.i18n import t
+from panprd.ui import downloads
+from panprd.ui.frame import PageContext
+from panprd.ui.html import esc, status
+
+SMALL_MAP_HEIGHT = 440
+FACET_TOP = 8
+
+
+def facet_summary(ctx: PageContext, measures: pd.DataFrame) -> None:
+    """Facets above the table: each value with the rows it would give, as a link that toggles it."""
+    lang = ctx.lang
+    blocks = []
+    for facet in explorer.facets(measures, ctx.view):
+        shown = [v for v in facet.values if v.selected] + [v for v in facet.values if not v.selected][:FACET_TOP]
+        more = len(facet.values) - len(shown)
+        links = "".join(
+            f'<a class="{"pp-on" if v.selected else ""}" data-facet="{esc(facet.key)}" data-value="{esc(v.value)}" '
+            f'href="{esc(v.href)}">{esc(v.label)} <span class="pp-n">({v.count}){" ×" if v.selected else ""}</span></a>'
+            for v in shown
+        )
+        if more > 0:
+            links += f'<span class="pp-more">{esc(t("facet_more", lang).format(n=more))}</span>'
+        if links:
+            blocks.append(f'<div class="pp-facet"><b>{esc(t(f"filter_{facet.key}", lang))}:</b>{links}</div>')
+    st.html(f'<div class="pp-facets" role="navigation" aria-label="{esc(t("facet_summary", lang))}" '
+            f'title="{esc(t("facet_summary", lang))}">' + "".join(blocks) + "</div>")
+
+
+def measures_table(ctx: PageContext, measures: pd.DataFrame, compact: bool = False) -> None:
+    """The sortable table; `compact` (presenter mode) keeps the columns a room can read."""
+    lang = ctx.lang
+    col = st.column_config
+    choice_columns = {spec.key: col.TextColumn(t(f"filter_{spec.key}", lang)) for spec in filters.REGISTRY
+                      if not spec.is_text}
+    order = (["measure_id", "title", "unit", "partner", "source"] if compact else
+             ["measure_id", "source", "title", *choice_columns, "features", "text_zh"])
+    st.dataframe(
+        explorer.explorer_table(ctx.ds, measures, ctx.view),
+        hide_index=True,
+        width="stretch",
+        height=620 if compact else "auto",
+        column_order=order,
+        column_config={
+            "measure_id": col.TextColumn(t("col_measure_id", lang), width="small"),
+            "source": col.LinkColumn(t("col_source", lang), display_text=r"clause=(\d+\.\d+)", width="small",
+                                     help=t("col_source_help", lang)),
+            "title": col.TextColumn(t("col_title", lang), width="large"),
+            **choice_columns,
+            "features": col.TextColumn(t("col_features", lang), width="medium"),
+            "text_zh": col.TextColumn(t("col_text", lang), width="large"),
+        },
+        key="pp_measures_table",
+    )
+
+
+def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_HEIGHT) -> None:
+    """The filtered rows' Fujian places (shaded by count) and features, on the offline basemap."""
+    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang)
+    st_folium(maps.draw(ctx.ds, spec), height=height, use_container_width=True, returned_objects=[],
+              key="map_measures")
+    st.caption(t("small_map_caption", ctx.lang))
+
+
+def render(ctx: PageContext) -> None:
+    ds, view, lang = ctx.ds, ctx.view, ctx.lang
+    measures = ctx.measures
+    clause = view.clause
+    if clause:
+        measures = explorer.rows_of_clause(measures, clause)
+        label = policy.clause_label(*policy.parse_ref(clause))
+        st.html(f'<p class="pp-clause-note" role="status">'
+                f'{esc(t("clause_filter_note", lang).format(clause=clause))} '
+                f'<a href="{esc(view.href("policy", filters=filters.Filters(), clause=clause))}">{esc(label)}</a> · '
+                f'<a href="{esc(view.href(clause=None))}">{esc(t("clause_filter_clear", lang))}</a></p>')
+    if not view.present:
+        st.caption(t("measures_caption", lang))
+        facet_summary(ctx, explorer.rows_of_clause(ds.measures, clause) if clause else ds.measures)
+    st.html(f'<p class="pp-rowcount" role="status" data-rows="{len(measures)}">'
+            f'{esc(t("rows_shown", lang).format(n=len(measures), total=len(ds.measures)))}</p>')
+    if measures.empty:
+        status("pp-empty", t("empty_result", lang), bold=True)
+    if view.present:  # the map first and large, beside the table's readable columns
+        map_col, table_col = st.columns([1.15, 1])
+        with map_col:
+            if not measures.empty:
+                small_map(ctx, measures, 620)
+        with table_col:
+            measures_table(ctx, measures, compact=True)
+        with st.expander(t("downloads", lang)):
+            downloads.buttons(ctx, measures)
+        return
+    measures_table(ctx, measures)
+    map_col, download_col = st.columns([3, 1])
+    with map_col:
+        if not measures.empty:
+            small_map(ctx, measures)
+    with download_col:
+        downloads.buttons(ctx, measures)

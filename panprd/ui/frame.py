@@ -1,0 +1,214 @@
+"""The page frame, run once per rerun by app.py before the page itself ("the picture frame" of
+Streamlit's multipage apps): page config, local assets, data, view state, the sidebar (page links,
+language, filter widgets, basemap, presenter switch), the presenter bar, title, URL notes and data
+banner. The page then draws its body from one `PageContext`.
+
+The URL query string is the one source of truth for the view: every run reads it, seeds the widgets
+from it, and a widget change writes it back. The sidebar's page links carry it (filters, language,
+presenter mode), so switching pages keeps the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from panprd import data, filters, pages
+from panprd.assets import ensure_static_assets
+from panprd.i18n import t
+from panprd.ui import presenter
+from panprd.ui.html import PAGE_CSS, alert, esc, items
+
+STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
+CONTEXT_KEY = "pp_page_context"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: the page, the data, the view state of the URL, and the sidebar's choices."""
+
+    page: pages.PageSpec
+    ds: data.Dataset
+    view: filters.ViewState
+    tianditu_key: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.view.lang
+
+    @property
+    def measures(self) -> pd.DataFrame:
+        """The measures that pass the view's filters."""
+        return filters.apply(self.ds.measures, self.view.filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load(root: str, stamp: tuple[tuple[str, int, int], ...]) -> data.Dataset:
+    return data.load(Path(root))
+
+
+# The last version of the data that loaded, per data folder: served when a newer save is unusable.
+_last_good: dict[str, data.Dataset] = {}
+
+
+def dataset(lang: str) -> data.Dataset:
+    """The loaded data, once per process and per version of the files on disk.
+
+    When a colleague saves a file that cannot be used, the previous version keeps being served with
+    a warning that lists what is wrong with the new one; with no previous version, the page stops
+    with the list.
+    """
+    root = str(data.ROOT)
+    try:
+        loaded = _load(root, data.stamp(data.ROOT))
+    except data.DataError as exc:
+        if root not in _last_good:
+            st.error(t("data_unusable", lang))
+            st.html(items(exc.issues))
+            st.stop()
+        alert("pp-stale", t("data_stale", lang), items(exc.issues), "#c62828", "#ffebee")
+        return _last_good[root]
+    _last_good[root] = loaded
+    return loaded
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _write_filters(new: filters.Filters) -> None:
+    """Replace the filters in the URL, keeping the other keys (language, presenter, basemap); a
+    feature chosen on the map is dropped, since it may no longer be shown."""
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in filters.KEYS and k != "feature"}
+    st.query_params.from_dict({**new.query(), **keep})
+
+
+def _on_widget_change() -> None:
+    values: dict[str, object] = {}
+    for spec in filters.REGISTRY:
+        if spec.is_text:
+            values[spec.key] = st.session_state.get(f"w_{spec.key}", "").strip()[: filters.MAX_QUERY_CHARS]
+        else:
+            values[spec.key] = tuple(st.session_state.get(f"w_{spec.key}", ()))
+    _write_filters(filters.Filters(**values))
+
+
+def _on_clear() -> None:
+    _write_filters(filters.Filters())
+
+
+def _on_lang_change() -> None:
+    st.query_params["lang"] = st.session_state["w_lang"]
+
+
+def _filter_widgets(ds: data.Dataset, view: filters.ViewState) -> None:
+    """One widget per registered filter, seeded from the URL; each value labelled with its row count."""
+    lang = view.lang
+    for spec in filters.REGISTRY:
+        key = f"w_{spec.key}"
+        label = t(f"filter_{spec.key}", lang)
+        if spec.is_text:
+            st.session_state[key] = view.filters[spec.key]
+            st.text_input(label, key=key, on_change=_on_widget_change, max_chars=filters.MAX_QUERY_CHARS)
+            continue
+        counts = filters.facet_counts(ds.measures, view.filters, spec.key)
+        st.session_state[key] = list(view.filters[spec.key])
+        st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
+                       format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
+                       placeholder="—")
+
+
+def _basemap_choice(lang: str) -> str | None:
+    """The 天地图 key when the user opted in and a key is configured; None means our own basemap."""
+    choice = st.radio(t("basemap", lang), ("own", "tianditu"), key="w_basemap",
+                      format_func=lambda c: t(f"basemap_{c}", lang))
+    if choice != "tianditu":
+        return None
+    try:
+        key = st.secrets.get("tianditu_key")
+    except FileNotFoundError:
+        key = None
+    if not key:
+        st.info(t("tianditu_missing_key", lang))
+        return None
+    return str(key)
+
+
+def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState) -> str | None:
+    """Page links, language, filters, basemap (map pages) and the presenter switch; returns the 天地图 key."""
+    lang = view.lang
+    with st.sidebar:
+        st.markdown(f"### {esc(t('app_title', lang))}")
+        for other in pages.PAGES:
+            target = view.target(other.key)
+            st.page_link(other.file, label=other.title(lang), query_params=target.query())
+        st.session_state["w_lang"] = lang
+        st.radio(t("language", lang), filters.LANGS, key="w_lang", horizontal=True,
+                 format_func=lambda code: "中文" if code == "zh" else "English", on_change=_on_lang_change)
+        st.markdown(f"#### {esc(t('filters', lang))}")
+        _filter_widgets(ds, view)
+        st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
+        st.caption(t("share_hint", lang))
+        tianditu_key = _basemap_choice(lang) if page.kind == "map" else None
+        presenter.switch(view)
+    return tianditu_key
+
+
+def url_notes(notes: list[filters.Note], lang: str) -> None:
+    if not notes:
+        return
+    body = "".join(f"<li><code>{esc(n.key)}</code>{'=' + esc(n.value) if n.value else ''} ({esc(n.reason)})</li>"
+                   for n in notes)
+    st.html(f'<div class="pp-url-notes" role="status" style="background:#e3f2fd;padding:6px 12px;'
+            f'border-radius:4px">{esc(t("url_notes", lang))}<ul>{body}</ul></div>')
+
+
+def data_banner(ds: data.Dataset, lang: str) -> None:
+    """Say which rows and features were rejected and why: nothing is dropped silently."""
+    geo_errors = [i for i in ds.errors if i.file.startswith("geodata/")]
+    if ds.rejected.empty and not geo_errors:
+        return
+    body = "".join(f"<li>{esc(r['row'])}: {esc(r['measure_id'])} — {esc(r['reasons'])}</li>"
+                   for _, r in ds.rejected.iterrows())
+    body += "".join(f"<li>{esc(i)}</li>" for i in geo_errors)
+    alert("pp-banner", t("data_rejected", lang).format(n=len(ds.rejected)), f"<ul>{body}</ul>")
+
+
+def start(page: pages.PageSpec) -> PageContext:
+    """Everything a page shares, run once per rerun before the page; the context is kept for the page."""
+    ensure_static_assets(STATIC_DIR)
+    raw_lang = st.query_params.get("lang", "zh")
+    lang = raw_lang if raw_lang in filters.LANGS else "zh"
+    st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
+    ds = dataset(lang)
+    view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
+                                          ds.feature_keys, ds.policy.refs)
+    tianditu_key = _sidebar(ds, page, view)
+    if view.present:
+        presenter.bar(view)
+    st.title(page.title(lang))
+    st.caption(t("app_subtitle", lang))
+    url_notes(notes, lang)
+    data_banner(ds, lang)
+    st.html(PAGE_CSS)
+    context = PageContext(page, ds, view, tianditu_key)
+    st.session_state[CONTEXT_KEY] = context
+    return context
+
+
+def context(page_key: str) -> PageContext:
+    """The context app.py's frame made for this run; the page calls this with its own key.
+
+    Streamlit runs a file of the top-level `pages/` folder by itself, without app.py, until the first
+    run of app.py in the process has called st.navigation (its v1 multipage mode, which AppTest also
+    uses on every run). The page then runs the frame itself, so it is the same page either way. The
+    context is taken out of the session state, so a later run never finds a stale one.
+    """
+    made = st.session_state.pop(CONTEXT_KEY, None)
+    if made is None or made.page.key != page_key:
+        made = start(pages.BY_KEY[page_key])
+        st.session_state.pop(CONTEXT_KEY, None)
+    return made

@@ -1,0 +1,93 @@
+"""HTML helpers of the pages: escaping, notes and banners, the page styles, scrolling to an anchor.
+
+Data text reaches the page only HTML-escaped, through st.html, never through Markdown (a Markdown
+image in a cell would make the browser fetch from outside).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+
+import streamlit as st
+
+PAGE_CSS = """<style>
+[data-testid="stElementContainer"]:has(> iframe[title^="pp-"]){display:none}
+.pp-facets{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px}
+.pp-facet b{margin-right:4px;color:#424242}
+.pp-facet a{text-decoration:none;color:#0d47a1;white-space:nowrap;margin-right:8px}
+.pp-facet a.pp-on{color:#fff;background:#b22222;border-radius:10px;padding:0 8px}
+.pp-facet .pp-n{color:#757575}
+.pp-facet a.pp-on .pp-n{color:#ffe0e0}
+.pp-more{color:#757575;font-size:0.85em}
+.pp-rowcount{font-weight:600;margin:4px 0}
+.pp-clause-note{background:#fff8e1;border-left:4px solid #b22222;padding:4px 10px;border-radius:4px;margin:0}
+.pp-matrix{border-collapse:collapse;font-size:0.92rem;width:100%}
+.pp-matrix th,.pp-matrix td{border:1px solid #e0e0e0;padding:3px 6px;text-align:center}
+.pp-matrix thead th{position:sticky;top:0;background:#fafafa;font-weight:600;vertical-align:bottom}
+.pp-matrix tbody th{text-align:left;font-weight:500;white-space:nowrap}
+.pp-matrix td a,.pp-matrix th a{text-decoration:none;color:inherit;display:block}
+.pp-matrix tbody th a{color:#0d47a1}
+.pp-matrix td.pp-total{font-weight:700;background:#f5f5f5}
+.pp-matrix th.pp-total{white-space:nowrap}
+.pp-policy{max-width:980px;font-size:1.02rem;line-height:1.85}
+.pp-policy h3{margin:1.4em 0 .4em;border-bottom:2px solid #b22222;padding-bottom:2px}
+.pp-policy p{margin:.35em 0;text-indent:2em}
+.pp-clause{border-left:4px solid transparent;padding:4px 12px 8px;margin:10px 0;border-radius:4px;
+  scroll-margin-top:80px}
+.pp-clause p.pp-first{text-indent:0}
+.pp-ref{color:#b22222;text-decoration:none;font-weight:700;margin-right:2px}
+.pp-clause p.pp-units{text-indent:0;color:#5d4037;font-size:.93rem}
+.pp-clause-selected{border-left-color:#b22222;background:#fff8e1;box-shadow:0 0 0 2px #ffcc80}
+.pp-chips{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:center;margin:4px 0;text-indent:0}
+.pp-chips .pp-chips-label{font-size:.8rem;color:#616161;margin-right:2px}
+.pp-chip{display:inline-block;border-radius:12px;padding:0 9px;font-size:.85rem;line-height:1.6;
+  text-decoration:none;border:1px solid}
+.pp-chip-action{background:#fce4ec;border-color:#f48fb1;color:#880e4f}
+.pp-chip-place{background:#fff3e0;border-color:#ffb74d;color:#6d4c41}
+.pp-chip-partner{background:#e8f5e9;border-color:#a5d6a7;color:#1b5e20}
+.pp-chip-feature{background:#e3f2fd;border-color:#90caf9;color:#0d47a1}
+.pp-chip.pp-dim{opacity:.4}
+.pp-open{font-size:.85rem;margin-left:6px}
+.pp-toc{font-size:.9rem;line-height:1.8;columns:2;max-width:980px}
+.pp-toc a{text-decoration:none;margin-right:6px}
+</style>"""
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def items(values: Iterable[object]) -> str:
+    """An escaped HTML list."""
+    return "<ul>" + "".join(f"<li>{esc(v)}</li>" for v in values) + "</ul>"
+
+
+def alert(css_class: str, heading: str, body: str = "", colour: str = "#e65100", background: str = "#fff3e0") -> None:
+    """A banner: an escaped heading over `body`, which must already be escaped HTML."""
+    st.html(f'<div class="{css_class}" role="alert" style="background:{background};border-left:4px solid {colour};'
+            f'padding:8px 12px"><b>{esc(heading)}</b>{body}</div>')
+
+
+def status(css_class: str, text: str, bold: bool = False) -> None:
+    """A one-line status message (escaped)."""
+    body = f"<b>{esc(text)}</b>" if bold else esc(text)
+    st.html(f'<p class="{css_class}" role="status">{body}</p>')
+
+
+def js_string(value: str) -> str:
+    """A JavaScript string literal that cannot close the <script> element it sits in."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def scroll_to(anchor: str) -> None:
+    """Scroll the page to the element with this id (st.html runs no scripts; st.iframe's srcdoc iframe
+    is same-origin and can reach the page). Retries while the element is still being rendered."""
+    st.iframe(
+        "<script>(function(){var n=0;var id=" + js_string(anchor) + ";"
+        "var timer=setInterval(function(){var el=window.parent.document.getElementById(id);n++;"
+        "if(el){clearInterval(timer);el.scrollIntoView({block:'start',behavior:'instant'});}"
+        "else if(n>100){clearInterval(timer);}},100);})();</script>",
+        height=1, alt="pp-scroll",
+    )

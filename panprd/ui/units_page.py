@@ -1,0 +1,44 @@
+"""The lead units × themes matrix: a unit opens the explorer filtered to it, a cell to it and the theme."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from panprd import explorer, vocab
+from panprd.i18n import t
+from panprd.ui.frame import PageContext
+from panprd.ui.html import esc, status
+
+
+def _shade(count: int, top: int) -> str:
+    if count <= 0 or top <= 0:
+        return ""
+    alpha = 0.12 + 0.78 * (count / top)
+    colour = "#fff" if alpha > 0.55 else "#212121"
+    return f' style="background:rgba(178,34,34,{alpha:.2f});color:{colour}"'
+
+
+def render(ctx: PageContext) -> None:
+    lang, view = ctx.lang, ctx.view
+    measures = ctx.measures
+    st.caption(t("units_caption", lang))
+    if measures.empty:
+        status("pp-empty", t("units_empty", lang), bold=True)
+        return
+    matrix = explorer.unit_matrix(measures, view)
+    st.html(f'<p class="pp-rowcount" role="status" data-units="{len(matrix.rows)}">'
+            f'{esc(t("units_count", lang).format(n=len(matrix.rows), actions=len(measures)))}</p>')
+    head = "".join(f'<th scope="col" data-theme="{esc(th)}">{esc(vocab.THEMES[th].label(lang))}</th>'
+                   for th in matrix.themes)
+    rows = []
+    for row in matrix.rows:
+        cells = "".join(
+            f'<td{_shade(n, matrix.max_count)} data-theme="{esc(th)}">'
+            + (f'<a href="{esc(matrix.cell_href(view, row, th))}">{n}</a>' if n else "") + "</td>"
+            for th, n in zip(matrix.themes, row.counts))
+        rows.append(f'<tr data-unit="{esc(row.unit)}"><th scope="row"><a class="pp-unit" href="{esc(row.href)}">'
+                    f'{esc(row.unit)}</a></th>{cells}<td class="pp-total">{row.total}</td></tr>')
+    st.html(f'<div style="overflow-x:auto"><table class="pp-matrix"><thead><tr>'
+            f'<th scope="col">{esc(t("units_col_unit", lang))}</th>{head}'
+            f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
