@@ -52,11 +52,16 @@ def check(root: Path, measures_path: Path | None = None) -> int:
     print(f"clauses of sections 二–十: {len(clauses)}, quoted by a row: {len(clauses) - len(missing)}")
     if missing:
         print(f"  not quoted: {', '.join(missing)}")
+    units = {u for us in measures["lead_units"] for u in us}
+    no_english = vocab.units_missing_english(units)
+    print(f"lead units: {len(units)}, without an English name in panprd/units.csv: {len(no_english)}")
+    if no_english:
+        print(f"  {', '.join(sorted(no_english))}")
     errors = ds.errors
     for issue in ds.issues:
         print(f"{issue.severity}: {issue}")
     print(f"unresolved references and other errors: {len(errors)}")
-    return 1 if errors or missing or admin_invalid or len(ds.rejected) else 0
+    return 1 if errors or missing or admin_invalid or len(ds.rejected) or no_english else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from panprd import policy, vocab
+from panprd import origin, policy, vocab
 
 APP_DIR = Path(__file__).resolve().parent.parent
 # The data files' folder; tests and the benchmark point it at altered copies of the data.
@@ -404,6 +404,19 @@ def load_geo(geodata_dir: Path = GEODATA_DIR, read=read_stable) -> tuple[Geo, li
     return Geo(admin=admin, features=features, maritime=maritime), issues
 
 
+def _read_origin(path: Path, read) -> tuple[dict | None, list[Issue]]:
+    """geodata/origin.json, None when absent; an unusable record is an error, and not used."""
+    name = f"geodata/{ORIGIN_FILE}"
+    if not path.exists():
+        return None, []
+    try:
+        record = json.loads(read(path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [Issue(name, getattr(exc, "lineno", None), None, f"not valid JSON: {exc}")]
+    problems = origin.geodata_problems(record)
+    return (None if problems else record), [Issue(name, None, None, p) for p in problems]
+
+
 def data_files(root: Path) -> list[Path]:
     """Every file the dataset is read from, in a fixed order."""
     sources = [root / "sources" / f"{SOURCE_NAME}.txt", root / "sources" / f"{SOURCE_NAME}.toml"]
@@ -444,8 +457,8 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
         raise DataError([Issue(meta_name, None, None, str(exc), fatal=True)]) from None
     geo, geo_issues = load_geo(root / "geodata", read)
     issues += geo_issues
-    origin_path = root / "geodata" / ORIGIN_FILE
-    origin = json.loads(read(origin_path)) if origin_path.exists() else None
+    origin, origin_issues = _read_origin(root / "geodata" / ORIGIN_FILE, read)
+    issues += origin_issues
     ref = Reference(source_text, frozenset(geo.admin.index), frozenset(geo.features.index))
     if measures_bytes is None:
         path = root / "measures.csv"

@@ -1,9 +1,13 @@
 """Downloads of a filtered view: CSV, Excel and GeoJSON bytes, and their file names.
 
 What the analyst sees is what the analyst gets: the same rows, every column of the data contract,
-multi-valued cells `;`-separated. CSV is UTF-8 with a BOM so Excel on Windows reads the Chinese
-text. Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
-return) get a leading apostrophe in CSV and Excel; the export's notes sheet says so.
+multi-valued cells `;`-separated, and beside each code column its names in the UI language
+(`theme_name`, `places_names`, ...): the codes stay for joins, the names are for reading. CSV is
+UTF-8 with a BOM so Excel on Windows reads the Chinese text. Cells that a spreadsheet would run as
+a formula (starting with = + - @, a tab or a carriage return) get a leading apostrophe in CSV and
+Excel. The Excel file keeps codes as text (350800 stays "350800"), has a filter on the header,
+columns as wide as their text (up to a cap, long text wrapped) and an `about` sheet in the UI
+language that cites the policy text and the boundary data from their origin records.
 """
 
 from __future__ import annotations
@@ -11,21 +15,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
 import shapely
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from panprd import filters, vocab
-from panprd.data import Dataset
+from panprd import filters, origin, vocab
+from panprd.data import SOURCE_NAME, Dataset, place_name
+from panprd.i18n import t
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_NOTE = ("Cells that began with =, +, -, @, a tab or a carriage return were prefixed with an "
-                "apostrophe (') so that spreadsheets show them as text instead of running them as formulas.")
-SOURCE_NOTE = ("福建省人民政府关于贯彻落实《国务院关于深化泛珠三角区域合作的指导意见》的实施意见 "
-               "(2016-11-14), sources/fujian-panprd-2016.txt")
+# The name column written right after each code column.
+NAME_COLUMNS: dict[str, str] = {
+    "theme": "theme_name",
+    "topic": "topic_name",
+    "lead_units": "lead_units_names",
+    "places": "places_names",
+    "partners": "partners_names",
+    "features": "features_names",
+}
+# Columns Excel must not turn into numbers (codes, ids); section and clause are numbers.
+NUMBER_COLUMNS: tuple[str, ...] = ("section", "clause")
+MAX_COLUMN_WIDTH = 60  # in Excel's character widths; longer text wraps
 
 
 def neutralise(value: str) -> str:
@@ -33,18 +50,44 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def table(measures: pd.DataFrame) -> pd.DataFrame:
-    """The contract's columns as strings, multi-valued cells joined with `;`."""
-    out = measures.loc[:, list(vocab.MEASURE_COLUMNS)].copy()
-    for col in vocab.MULTI_VALUED_COLUMNS:
-        out[col] = out[col].map(vocab.LIST_SEPARATOR.join)
-    return out.astype(str).reset_index(drop=True)
+def _namers(ds: Dataset, lang: str) -> dict[str, Callable[[str], str]]:
+    """For each code column, how one code becomes its name in `lang` (unknown codes stay as they are)."""
+    features = ds.geo.features
+    feature_names = features["name_zh" if lang == "zh" else "name_en"]
+
+    def vocabulary(terms: dict[str, vocab.Term]) -> Callable[[str], str]:
+        return lambda code: terms[code].label(lang) if code in terms else code
+
+    return {
+        "theme": vocabulary(vocab.THEMES),
+        "topic": vocabulary(vocab.TOPICS),
+        "lead_units": lambda name: vocab.unit_label(name, lang),
+        "places": lambda code: place_name(ds, code, lang),
+        "partners": lambda code: place_name(ds, code, lang),
+        "features": lambda fid: str(feature_names.get(fid, fid)),
+    }
 
 
-def to_csv(measures: pd.DataFrame) -> bytes:
+def table(ds: Dataset, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The contract's columns as strings, each code column followed by its names in `lang`."""
+    namers = _namers(ds, lang)
+    out: dict[str, list[str]] = {}
+    for col in vocab.MEASURE_COLUMNS:
+        values = list(measures[col])
+        multi = col in vocab.MULTI_VALUED_COLUMNS
+        out[col] = [vocab.LIST_SEPARATOR.join(v) if multi else str(v) for v in values]
+        if col in NAME_COLUMNS:
+            name = namers[col]
+            out[NAME_COLUMNS[col]] = [vocab.LIST_SEPARATOR.join(name(c) for c in v) if multi else name(str(v))
+                                      for v in values]
+    return pd.DataFrame(out, columns=list(out))
+
+
+def to_csv(ds: Dataset, measures: pd.DataFrame, lang: str) -> bytes:
+    """UTF-8 with BOM, CRLF lines, formula-like cells neutralised."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    frame = table(measures)
+    frame = table(ds, measures, lang)
     writer.writerow(frame.columns)
     for row in frame.itertuples(index=False):
         writer.writerow([neutralise(v) for v in row])
@@ -62,34 +105,67 @@ def unit_matrix(measures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return matrix.sort_values("total", ascending=False)
 
 
-def to_xlsx(measures: pd.DataFrame, current: filters.Filters, data_version: str, now: datetime) -> bytes:
-    """Three sheets: the rows, what they are (filters, source, version, time), the unit matrix."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "measures"
-    frame = table(measures)
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append([neutralise(v) for v in row])
+def display_width(value: object) -> int:
+    """Width of the longest line in Excel character units: wide (CJK) characters count double."""
+    lines = str(value).split("\n") if value is not None else [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
+
+
+def _format_sheet(sheet: Worksheet, text_columns: set[int]) -> None:
+    """Bold header with a filter, frozen; widths that fit (capped, longer text wrapped); codes as text."""
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(sheet.iter_cols(), start=1):
+        width = max(display_width(cell.value) for cell in column) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_COLUMN_WIDTH)
+        wrap = width > MAX_COLUMN_WIDTH
+        for cell in column[1:]:
+            if index in text_columns:
+                cell.number_format = "@"
+            if wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def to_xlsx(ds: Dataset, measures: pd.DataFrame, current: filters.Filters, lang: str, now: datetime) -> bytes:
+    """Three sheets: the rows, `about` (what they are and where they come from), the unit matrix."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "measures"
+    frame = table(ds, measures, lang)
+    sheet.append(list(frame.columns))
+    numbers = [frame.columns.get_loc(c) for c in NUMBER_COLUMNS if c in frame.columns]
+    for row in frame.itertuples(index=False):
+        cells: list[object] = [neutralise(v) for v in row]
+        for i in numbers:
+            cells[i] = int(row[i]) if row[i].isdigit() else cells[i]
+        sheet.append(cells)
+    _format_sheet(sheet, {i + 1 for i in range(len(frame.columns)) if i not in numbers})
+
     about = book.create_sheet("about")
     query = current.query()
+    about.append([t("about_item", lang), t("about_value", lang)])
     for key, value in [
-        ("filters", "; ".join(f"{k}={v}" for k, v in query.items()) or "(none: all rows)"),
-        ("rows", str(len(frame))),
-        ("source document", SOURCE_NOTE),
-        ("data version", data_version),
-        ("exported at", now.isoformat(timespec="seconds")),
-        ("formula injection", FORMULA_NOTE),
+        ("about_filters", "; ".join(f"{k}={v}" for k, v in query.items()) or t("about_no_filters", lang)),
+        ("about_rows", str(len(frame))),
+        ("about_source", origin.citation(ds.metadata, lang, f"sources/{SOURCE_NAME}.txt")),
+        ("about_geodata", origin.licence_note(ds.origin, lang)),
+        ("about_data_version", ds.version),
+        ("about_exported_at", now.isoformat(timespec="seconds")),
+        ("about_columns", t("about_columns_note", lang)),
+        ("about_formula", t("formula_caption", lang)),
     ]:
-        about.append([key, neutralise(value)])
+        about.append([t(key, lang), neutralise(value)])
+    _format_sheet(about, {1, 2})
+
     units = book.create_sheet("lead_units")
-    matrix = unit_matrix(measures)
-    units.append(["unit", *matrix.columns])
+    matrix = unit_matrix(measures, lang)
+    units.append(["unit", "unit_name", *matrix.columns])
     for unit, counts in matrix.iterrows():
-        units.append([neutralise(str(unit)), *(int(c) for c in counts)])
+        units.append([neutralise(str(unit)), neutralise(vocab.unit_label(str(unit), lang)),
+                      *(int(c) for c in counts)])
+    _format_sheet(units, {1, 2})
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

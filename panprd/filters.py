@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from panprd import pages, vocab
+from panprd import pages, search, vocab
 
 MAX_VALUE_CHARS = 200
 MAX_QUERY_CHARS = 100
@@ -73,9 +73,8 @@ class FilterSpec:
 
 
 def text_mask(frame: pd.DataFrame, q: str) -> pd.Series:
-    """Rows whose titles or text contain `q` (literal, case-insensitive)."""
-    haystack = frame["title_zh"] + "\n" + frame["title_en"] + "\n" + frame["text_zh"]
-    return haystack.str.casefold().str.contains(q.casefold(), regex=False)
+    """Rows whose titles or text match `q` (panprd.search: English whole words, Chinese substrings)."""
+    return search.mask(frame["title_zh"] + "\n" + frame["title_en"] + "\n" + frame["text_zh"], q)
 
 
 def _terms(terms: Mapping[str, vocab.Term]) -> Callable[[pd.DataFrame], Sequence[str]]:
@@ -96,7 +95,7 @@ REGISTRY: tuple[FilterSpec, ...] = (
     FilterSpec("topic", _terms(vocab.TOPICS), _term_label(vocab.TOPICS), "topic"),
     FilterSpec("partner", _terms(vocab.PARTNERS), _term_label(vocab.PARTNERS), "partners"),
     FilterSpec("place", _terms(vocab.FUJIAN_UNITS), _term_label(vocab.FUJIAN_UNITS), "fujian_units"),
-    FilterSpec("unit", _units, lambda value, _lang: value, "lead_units"),
+    FilterSpec("unit", _units, vocab.unit_label, "lead_units"),
     FilterSpec("q", None, lambda value, _lang: value),
 )
 SPECS: dict[str, FilterSpec] = {spec.key: spec for spec in REGISTRY}

@@ -100,8 +100,7 @@ ZH: dict[str, str] = {
     "download_xlsx": "Excel 工作簿",
     "download_geojson": "GeoJSON 地图要素",
     "download_png": "地图图片 PNG（幻灯片用）",
-    "formula_caption": "防公式注入：CSV 和 Excel 中以 =、+、-、@、制表符或回车开头的单元格"
-                       "已加前导撇号（'），按文本显示。",
+    "formula_caption": "以 = + - @ 开头的单元格已加撇号，防止表格软件当作公式执行",
     "png_no_font": "未找到中文字体（请安装 fonts-noto-cjk），地图图片中的标注改用英文。",
     "png_title_all": "泛珠三角区域合作措施",
     "png_subtitle": "{n} 项措施 · 数据版本 {version} · {date}",
@@ -135,6 +134,20 @@ ZH: dict[str, str] = {
     "presenter_hint": "演示模式：隐藏侧栏、放大字体；上一项/下一项按主题或议程（views.toml）翻页，"
                       "每一步都是可收藏的网址。",
     "views_error": "views.toml 无法使用：",
+    # downloads: the Excel file's about sheet
+    "about_item": "项目",
+    "about_value": "内容",
+    "about_filters": "筛选条件",
+    "about_no_filters": "（无筛选：全部措施）",
+    "about_rows": "措施数",
+    "about_source": "政策原文",
+    "about_geodata": "边界数据",
+    "about_data_version": "数据版本",
+    "about_exported_at": "导出时间",
+    "about_columns": "列说明",
+    "about_columns_note": "代码列（theme、topic、lead_units、places、partners、features）保留原代码，便于关联；"
+                          "紧随其后的 *_name / *_names 列为中文名称，多个值以分号（;）分隔。",
+    "about_formula": "防公式注入",
 }
 
 EN: dict[str, str] = {
@@ -236,8 +249,7 @@ EN: dict[str, str] = {
     "download_xlsx": "Excel workbook",
     "download_geojson": "GeoJSON map features",
     "download_png": "Map image PNG (for slides)",
-    "formula_caption": "Formula injection: in the CSV and Excel files, cells that began with =, +, -, @, a tab or a "
-                       "carriage return were prefixed with an apostrophe (') and show as text.",
+    "formula_caption": "Cells starting with = + - @ get an apostrophe so spreadsheets do not run them as formulas.",
     "png_no_font": "No Chinese font found (install fonts-noto-cjk); the map image's labels are in English.",
     "png_title_all": "Pan-PRD cooperation actions",
     "png_subtitle": "{n} actions · data version {version} · {date}",
@@ -272,6 +284,21 @@ EN: dict[str, str] = {
     "presenter_hint": "Presenter mode hides the sidebar and enlarges the type; Previous/Next step through the themes "
                       "or the agenda (views.toml), every step a URL you can bookmark.",
     "views_error": "views.toml cannot be used:",
+    # downloads: the Excel file's about sheet
+    "about_item": "Item",
+    "about_value": "Value",
+    "about_filters": "Filters",
+    "about_no_filters": "(none: every action)",
+    "about_rows": "Actions",
+    "about_source": "Policy text",
+    "about_geodata": "Boundary data",
+    "about_data_version": "Data version",
+    "about_exported_at": "Exported at",
+    "about_columns": "Columns",
+    "about_columns_note": "The code columns (theme, topic, lead_units, places, partners, features) keep their codes "
+                          "for joins; the *_name / *_names column after each gives the names in English, several "
+                          "values separated by semicolons (;).",
+    "about_formula": "Formula injection",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

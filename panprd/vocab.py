@@ -6,7 +6,12 @@ partner is added in exactly one place.
 
 from __future__ import annotations
 
+import csv
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -194,3 +199,92 @@ FEATURE_PROPERTIES: tuple[str, ...] = (
 )
 ADMIN_PROPERTIES: tuple[str, ...] = ("id", "name_zh", "name_en", "level", "parent")
 ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "county")
+
+
+# ---------------------------------------------------------------- lead units' English names
+
+UNITS_FILE = Path(__file__).resolve().parent / "units.csv"
+UNIT_COLUMNS: tuple[str, ...] = ("name_zh", "name_en", "source")
+OUR_TRANSLATION = "our translation"
+# CJK ideographs, CJK punctuation and full-width forms: none of them belongs in an English name.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+class VocabFileError(ValueError):
+    """A vocabulary file that cannot be used; `problems` name the file, row and column of each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def read_unit_terms(path: Path) -> dict[str, Term]:
+    """Lead-unit names (as data.normalise_unit spells them) → Term with the English name.
+
+    Rows are numbered as in a spreadsheet (the header is row 1). Every problem of the file is
+    collected and raised together, so one fix-up pass is enough.
+    """
+    name = f"panprd/{path.name}" if path.parent == UNITS_FILE.parent else str(path)
+    problems: list[str] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in UNIT_COLUMNS if c not in header]
+        if missing:
+            raise VocabFileError([f"{name}, row 1, column {c}: required column missing" for c in missing])
+        terms: dict[str, Term] = {}
+        first_row_of: dict[tuple[str, str], int] = {}
+        for cells in reader:
+            row = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            record = {c: (cells[header.index(c)].strip() if header.index(c) < len(cells) else "") for c in UNIT_COLUMNS}
+            found = _unit_row_problems(record, row, first_row_of)
+            problems += [f"{name}, row {row}, column {column}: {message}" for column, message in found]
+            if not found:
+                terms[record["name_zh"]] = Term(record["name_zh"], record["name_zh"], record["name_en"])
+    if problems:
+        raise VocabFileError(problems)
+    return terms
+
+
+def _unit_row_problems(record: dict[str, str], row: int,
+                       first_row_of: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
+    """(column, message) for each problem of one units.csv row; records its names for the duplicate check."""
+    found: list[tuple[str, str]] = []
+    for column in UNIT_COLUMNS:
+        if not record[column]:
+            found.append((column, "empty; a value is required"))
+    for column in ("name_zh", "name_en"):
+        value = record[column]
+        if LIST_SEPARATOR in value:
+            found.append((column, f"contains '{LIST_SEPARATOR}', the list separator of measures.csv"))
+        key = (column, value.casefold())
+        if value and key in first_row_of:
+            found.append((column, f"'{value}' duplicates row {first_row_of[key]}"))
+        elif value:
+            first_row_of[key] = row
+    if _CJK.search(record["name_en"]):
+        found.append(("name_en", f"'{record['name_en']}' contains Chinese characters"))
+    source = record["source"]
+    if source and source.casefold() == OUR_TRANSLATION and source != OUR_TRANSLATION:
+        found.append(("source", f"write exactly '{OUR_TRANSLATION}', not '{source}'"))
+    return found
+
+
+@cache
+def unit_terms() -> dict[str, Term]:
+    """The lead units' names in both languages, from panprd/units.csv (read once per process)."""
+    return read_unit_terms(UNITS_FILE)
+
+
+def unit_label(name_zh: str, lang: str) -> str:
+    """A lead unit's name in the UI language; the Chinese name when no English name is known."""
+    term = unit_terms().get(name_zh)
+    return term.label(lang) if term else name_zh
+
+
+def units_missing_english(names: Iterable[str]) -> list[str]:
+    """The lead units, in first-seen order, that units.csv gives no English name (for `check`)."""
+    known = unit_terms()
+    return [n for n in dict.fromkeys(names) if n not in known]

@@ -38,8 +38,8 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
 
     st.html(f'<p class="pp-downloads"><b>{esc(t("downloads", lang))}</b></p>')
     files = [
-        ("csv", "text/csv", lambda: export.to_csv(measures)),
-        ("xlsx", XLSX_MIME, lambda: export.to_xlsx(measures, view.filters, ds.version, now)),
+        ("csv", "text/csv", lambda: export.to_csv(ds, measures, lang)),
+        ("xlsx", XLSX_MIME, lambda: export.to_xlsx(ds, measures, view.filters, lang, now)),
         ("geojson", "application/geo+json", lambda: export.to_geojson(ds, measures, ctx.page.layer)),
         ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle).png),
     ]

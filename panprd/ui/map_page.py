@@ -55,7 +55,9 @@ def panel(ctx: PageContext, measures: pd.DataFrame, selected: str | None) -> Non
             f'<a href="{esc(link)}" target="_self">{esc(policy.clause_label(row["section"], row["clause"]))}</a>'
             f'</b> {esc(row["title_zh"] if lang == "zh" else row["title_en"])}'
             f'<blockquote style="margin:4px 0;color:#333">{esc(row["text_zh"])}</blockquote>'
-            f'<small>{esc(t("panel_lead_units", lang))}: {esc("、".join(row["lead_units"]))}</small></li>')
+            f'<small>{esc(t("panel_lead_units", lang))}: '
+            f'{esc(("、" if lang == "zh" else "; ").join(vocab.unit_label(u, lang) for u in row["lead_units"]))}'
+            "</small></li>")
     body = "".join(entries) or f"<li>{esc(t('panel_no_actions', lang))}</li>"
     st.html(f'<div class="pp-panel" data-feature="{esc(selected)}" style="max-height:{PANEL_HEIGHT}px;overflow:auto">'
             f"<h4>{esc(title)}</h4>{basis}<p><b>{esc(t('panel_actions', lang))}</b> ({len(subset)})</p>"

@@ -36,8 +36,9 @@ def render(ctx: PageContext) -> None:
             f'<td{_shade(n, matrix.max_count)} data-theme="{esc(th)}">'
             + (f'<a href="{esc(matrix.cell_href(view, row, th))}">{n}</a>' if n else "") + "</td>"
             for th, n in zip(matrix.themes, row.counts))
+        name = vocab.unit_label(row.unit, lang)
         rows.append(f'<tr data-unit="{esc(row.unit)}"><th scope="row"><a class="pp-unit" href="{esc(row.href)}">'
-                    f'{esc(row.unit)}</a></th>{cells}<td class="pp-total">{row.total}</td></tr>')
+                    f'{esc(name)}</a></th>{cells}<td class="pp-total">{row.total}</td></tr>')
     st.html(f'<div style="overflow-x:auto"><table class="pp-matrix"><thead><tr>'
             f'<th scope="col">{esc(t("units_col_unit", lang))}</th>{head}'
             f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th></tr></thead>'

@@ -51,7 +51,7 @@ def test_each_download_is_the_rows_shown(page: Page, app_server: str, tmp_path: 
     page.screenshot(path=screenshot_dir / "measures_ecology_440000.png", full_page=True)
     assert external_requests[before:] == [] and page_errors[errors_before:] == []
     check_file_names(downloads)
-    check_csv(downloads, expected)
+    check_csv(downloads, ds, expected)
     check_xlsx(downloads, expected)
     check_geojson(downloads, expected)
     check_png(downloads, screenshot_dir)
@@ -64,13 +64,14 @@ def check_file_names(downloads):
         assert name.startswith("measures_theme-ecology_partner-440000_")
 
 
-def check_csv(downloads, expected):
+def check_csv(downloads, ds, expected):
     _, raw = downloads["csv"]
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == list(vocab.MEASURE_COLUMNS)
+    assert [c for c in rows[0] if c in vocab.MEASURE_COLUMNS] == list(vocab.MEASURE_COLUMNS)
+    assert "theme_name" in rows[0] and "places_names" in rows[0]
     assert [r[0] for r in rows[1:]] == list(expected.index)
-    assert raw == export.to_csv(expected)
+    assert raw == export.to_csv(ds, expected, "zh")
 
 
 def check_xlsx(downloads, expected):
@@ -78,11 +79,11 @@ def check_xlsx(downloads, expected):
     book = load_workbook(io.BytesIO(raw))
     assert book.sheetnames == ["measures", "about", "lead_units"]
     assert [r[0] for r in list(book["measures"].values)[1:]] == list(expected.index)
-    about = dict(book["about"].values)
-    assert about["filters"] == "theme=ecology; partner=440000"
-    assert about["rows"] == str(len(expected))
-    assert about["data version"] == data.load().version
-    assert "apostrophe" in about["formula injection"]
+    about = dict(list(book["about"].values)[1:])
+    assert about["筛选条件"] == "theme=ecology; partner=440000"
+    assert about["措施数"] == str(len(expected))
+    assert about["数据版本"] == data.load().version
+    assert "撇号" in about["防公式注入"]
 
 
 def check_geojson(downloads, expected):

@@ -33,7 +33,8 @@ def test_markup_everywhere_stays_text(page: Page, hostile_app: str, wait_for_map
     before = len(dialogs)
     page.goto(hostile_app + path)
     frame = wait_for_map(page) if PAGES[path] else None
-    expect(page.locator(".pp-banner")).to_be_visible(timeout=30_000)  # the row rejected for its markup is listed, as text
+    # the row rejected for its markup is listed, as text (30 s: a cold page on a loaded 2-core machine)
+    expect(page.locator(".pp-banner")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("<img src=x onerror=alert(1)>").first).to_be_attached()
     if frame is not None:
         frame.locator(".leaflet-container").hover()
