@@ -30,6 +30,7 @@ ROOT = Path(os.environ.get("PANPRD_DATA_ROOT", APP_DIR)).resolve()
 GEODATA_DIR = ROOT / "geodata"
 SOURCE_NAME = "fujian-panprd-2016"
 ORIGIN_FILE = "origin.json"
+HEADINGS_SUFFIX = ".headings-en.csv"
 
 ADMIN_FILES: dict[str, str] = {"province": "provinces.geojson", "city": "cities.geojson", "county": "counties.geojson"}
 FEATURES_FILE = "features.geojson"
@@ -84,6 +85,7 @@ class Dataset:
     source_text: str
     policy: policy.PolicyText
     metadata: policy.Metadata
+    headings_en: dict[str, str]  # English titles of the text's sections and clauses, by ref
     origin: dict | None  # geodata/origin.json: how the layers were built (None when the file is absent)
     version: str  # a short hash of the bytes of every data file read: which version an export shows
     issues: list[Issue] = field(default_factory=list)
@@ -419,7 +421,7 @@ def _read_origin(path: Path, read) -> tuple[dict | None, list[Issue]]:
 
 def data_files(root: Path) -> list[Path]:
     """Every file the dataset is read from, in a fixed order."""
-    sources = [root / "sources" / f"{SOURCE_NAME}.txt", root / "sources" / f"{SOURCE_NAME}.toml"]
+    sources = [root / "sources" / f"{SOURCE_NAME}{suffix}" for suffix in (".txt", ".toml", HEADINGS_SUFFIX)]
     return [*sources, root / "measures.csv", *sorted((root / "geodata").glob("*.geojson")),
             root / "geodata" / ORIGIN_FILE]
 
@@ -455,6 +457,15 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
         metadata = policy.parse_metadata(read(root / meta_name), meta_name)
     except ValueError as exc:
         raise DataError([Issue(meta_name, None, None, str(exc), fatal=True)]) from None
+    text = policy.parse(source_text)
+    headings_name = f"sources/{SOURCE_NAME}{HEADINGS_SUFFIX}"
+    if not (root / headings_name).exists():
+        raise DataError([Issue(headings_name, None, None, "file missing", fatal=True)])
+    try:
+        headings_en = policy.parse_headings_en(read(root / headings_name), headings_name, text)
+    except ValueError as exc:
+        lines = str(exc).splitlines()
+        raise DataError([Issue(headings_name, None, None, line, fatal=True) for line in lines]) from None
     geo, geo_issues = load_geo(root / "geodata", read)
     issues += geo_issues
     origin, origin_issues = _read_origin(root / "geodata" / ORIGIN_FILE, read)
@@ -476,8 +487,8 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
         for fid in fids:
             by_feature.setdefault(fid, []).append(mid)
     geo.features["measure_ids"] = [tuple(by_feature.get(fid, ())) for fid in geo.features.index]
-    return Dataset(measures=measures, geo=geo, source_text=source_text, policy=policy.parse(source_text),
-                   metadata=metadata, origin=origin, version=digest.hexdigest()[:12], issues=issues,
+    return Dataset(measures=measures, geo=geo, source_text=source_text, policy=text, metadata=metadata,
+                   headings_en=headings_en, origin=origin, version=digest.hexdigest()[:12], issues=issues,
                    rejected=rejected)
 
 

@@ -25,6 +25,7 @@ from panprd.mapspec import MapSpec
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
 DEFAULT_HEIGHT = 620
+SELECTED_COLOUR = "#ff6f00"  # the outline of a chosen area or Fujian unit
 
 # folium writes each layer's GeoJSON with Jinja's `tojson`; without the spaces json.dumps puts after
 # every comma and colon the overview map is ~10% smaller. This is the environment all folium templates share.
@@ -61,13 +62,21 @@ def _basemap(ds: Dataset, spec: MapSpec) -> list[folium.GeoJson]:
     unit_fill = {escape(c): colour for c, colour in spec.unit_fill.items()}
     suffix = (lambda c: f" · {spec.unit_counts[c]} {t('actions', spec.lang)}") if spec.choropleth else (lambda c: "")
 
+    emphasised = {escape(c) for c in spec.partners}
+
     def province_style(feature: dict) -> dict:
-        return {"fillColor": province_fill[feature["properties"]["id"]], "color": mapspec.PROVINCE_EDGE,
-                "weight": 0.8, "fillOpacity": 1}
+        code = feature["properties"]["id"]
+        if code in emphasised:  # a thick edge too, so that Hong Kong and Macao show at region zoom
+            return {"fillColor": province_fill[code], "color": mapspec.PARTNER_EDGE, "weight": 2.5, "fillOpacity": 1}
+        return {"fillColor": province_fill[code], "color": mapspec.PROVINCE_EDGE, "weight": 0.8, "fillOpacity": 1}
+
+    chosen = {escape(c) for c in spec.selected}
 
     def unit_style(feature: dict) -> dict:
-        return {"fillColor": unit_fill[feature["properties"]["id"]], "color": mapspec.UNIT_EDGE, "weight": 1.2,
-                "fillOpacity": 1}
+        code = feature["properties"]["id"]
+        if code in chosen:
+            return {"fillColor": unit_fill[code], "color": SELECTED_COLOUR, "weight": 4, "fillOpacity": 1}
+        return {"fillColor": unit_fill[code], "color": mapspec.UNIT_EDGE, "weight": 1.2, "fillOpacity": 1}
 
     maritime = ds.geo.maritime
     return [
@@ -97,13 +106,23 @@ def _feature_layer(ds: Dataset, spec: MapSpec, layer: str) -> folium.FeatureGrou
                       "layer": escape(layer)})
     _, display = mapspec.display_geometries(ds.geo)
 
+    chosen = {escape(f) for f in spec.selected}
+
     def style(feature: dict) -> dict:
+        """The kind's style; a chosen feature drawn twice as heavy and the others dimmed beside it."""
         kind_style = spec.style(feature["properties"]["kind"])
         is_area = feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
         if is_area and spec.choropleth:  # outlines only, so the choropleth underneath stays readable
-            return {"color": kind_style.colour, "weight": 1.5, "dashArray": "5 4", "fillOpacity": 0, "opacity": 0.9}
-        return {"color": kind_style.colour, "weight": kind_style.weight, "dashArray": kind_style.dash,
-                "fillColor": kind_style.colour, "fillOpacity": 0.18 if is_area else 0.85, "opacity": 0.95}
+            out = {"color": kind_style.colour, "weight": 1.5, "dashArray": "5 4", "fillOpacity": 0, "opacity": 0.9}
+        else:
+            out = {"color": kind_style.colour, "weight": kind_style.weight, "dashArray": kind_style.dash,
+                   "fillColor": kind_style.colour, "fillOpacity": 0.18 if is_area else 0.85, "opacity": 0.95}
+        if feature["properties"]["id"] in chosen:
+            return {**out, "weight": out["weight"] * 2 + 2, "opacity": 1, "color": SELECTED_COLOUR
+                    if is_area else out["color"], "className": "pp-selected"}
+        if chosen:
+            return {**out, "opacity": 0.35, "fillOpacity": out.get("fillOpacity", 0) * 0.5}
+        return out
 
     folium.GeoJson(
         _collection(display[features.index], props),
@@ -135,9 +154,11 @@ def _swatch(entry: mapspec.LegendEntry) -> str:
             f'{entry.colour};background:{fill}"></span>')
 
 
-def legend_html(spec: MapSpec) -> str:
-    """The legend, drawn in our own HTML (branca colormaps would pull d3 from a public CDN)."""
+def legend_html(spec: MapSpec, large: bool = False) -> str:
+    """The legend, drawn in our own HTML (branca colormaps would pull d3 from a public CDN); `large` for a
+    projector (presenter mode)."""
     lang = spec.lang
+    size, notice = (17, 18) if large else (12, 13)
     rows = []
     for entry in spec.legend:
         if entry.heading:
@@ -146,13 +167,15 @@ def legend_html(spec: MapSpec) -> str:
     rows.append(f'<div class="pp-credit">{escape(t("map_credit", lang))}</div>')
     return (
         "<style>.pp-legend{position:absolute;z-index:800;left:10px;bottom:64px;background:#fffffff0;"
-        "padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px #0004;font:12px/1.4 'Noto Sans CJK SC',"
-        "'Microsoft YaHei',sans-serif;max-width:220px}.pp-legend-title{font-weight:700;cursor:pointer}"
+        f"padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px #0004;font:{size}px/1.4 'Noto Sans CJK SC',"
+        f"'Microsoft YaHei',sans-serif;max-width:{220 if not large else 300}px}}"
+        ".pp-legend-title{font-weight:700;cursor:pointer}"
         ".pp-legend-sub{margin-top:4px;font-weight:600}"
         ".pp-swatch{display:inline-block;width:18px;height:10px;margin-right:6px;vertical-align:middle;"
         "border:1px solid #9e9e9e}"
         ".pp-notice{position:absolute;z-index:800;left:54px;top:10px;background:#fffffff0;padding:3px 8px;"
-        "border-radius:4px;color:#b71c1c;font:700 13px 'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004}"
+        f"border-radius:4px;color:#b71c1c;font:700 {notice}px 'Noto Sans CJK SC',sans-serif;"
+        "box-shadow:0 1px 4px #0004}"
         ".pp-credit{color:#616161;font-size:11px}</style>"
         f'<details open class="pp-legend" role="region" aria-label="{escape(t("legend", lang))}">'
         f'<summary class="pp-legend-title">{escape(t("legend", lang))}</summary>{"".join(rows)}</details>'
@@ -205,8 +228,8 @@ def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int 
     )
 
 
-def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None) -> folium.Map:
-    """The interactive map of a spec."""
+def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: bool = False) -> folium.Map:
+    """The interactive map of a spec; `large` type for a projector."""
     fmap = offline_map(control_scale=True, zoom_snap=0.25, attribution_control=False)
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"
@@ -223,8 +246,9 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None) -> folium.
             _feature_layer(ds, spec, layer).add_to(fmap)
     if spec.links:
         _partner_links(spec).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(legend_html(spec)))
+    if len(spec.features) or spec.links or tianditu_key:  # no empty layer box
+        folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(legend_html(spec, large)))
     fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, spec.lang)))
     minx, miny, maxx, maxy = spec.window
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])

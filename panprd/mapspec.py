@@ -21,9 +21,11 @@ from panprd.data import Dataset, Geo
 from panprd.i18n import t
 
 SEA_COLOUR = "#cfe2f3"
-LAND_COLOUR = "#e4e4e4"
+LAND_COLOUR = "#e4e4e4"  # provinces outside the 9+2 (浙江, 台湾省 …)
 FUJIAN_COLOUR = "#fff1cc"
-PARTNER_COLOUR = "#d5e8c4"
+MEMBER_COLOUR = "#e6f0d8"  # the other 9+2 members
+PARTNER_COLOUR = "#a9d18e"  # members the shown actions name: the second emphasis
+PARTNER_EDGE = "#33691e"
 PROVINCE_EDGE = "#9e9e9e"
 UNIT_EDGE = "#8d6e63"
 MARITIME_COLOUR = "#5c6bc0"
@@ -68,6 +70,7 @@ KEEP_EVERY_ISLET = frozenset({vocab.FUJIAN_CODE, *vocab.FUJIAN_UNITS, "710000", 
 # The mainland 9+2 region the maps fit within; the South China Sea islands are in the inset.
 MAIN_WINDOW = (97.0, 17.5, 125.0, 31.0)
 INSET_WINDOW = (105.0, 2.5, 125.0, 25.0)
+TAIWAN_CODE = "710000"
 FOCUS_MARGIN = 0.15  # degrees around a focused feature
 
 
@@ -98,10 +101,12 @@ class MapSpec:
     unit_counts: dict[str, int]
     unit_fill: dict[str, str]  # Fujian unit code -> colour
     province_fill: dict[str, str]  # province code (Fujian excluded) -> colour
+    partners: frozenset[str]  # the members the shown actions name (drawn with the second emphasis)
     links: tuple[PartnerLink, ...]
     window: tuple[float, float, float, float]  # lon/lat box to fit
     legend: tuple[LegendEntry, ...]
-    focus: str | None = None
+    focus: str | None = None  # the feature or Fujian unit the window fits
+    selected: tuple[str, ...] = ()  # features and Fujian units chosen (a link or a click): drawn highlighted
 
     def style(self, kind: str) -> KindStyle:
         return KIND_STYLES.get(kind, FALLBACK_STYLE)
@@ -178,8 +183,9 @@ def window(ds: Dataset, features: gpd.GeoDataFrame, page: str, focus: str | None
         geom = features.at[focus, "geometry"].buffer(FOCUS_MARGIN)
     elif focus in vocab.FUJIAN_UNITS:
         geom = ds.geo.admin.at[focus, "geometry"]
-    else:
-        geoms = [ds.geo.admin.at[vocab.FUJIAN_CODE, "geometry"], *features.geometry]
+    else:  # Fujian and Taiwan (钓鱼岛 and 赤尾屿 included) are always in view
+        geoms = [ds.geo.admin.at[code, "geometry"] for code in (vocab.FUJIAN_CODE, TAIWAN_CODE)]
+        geoms += list(features.geometry)
         if pages.BY_KEY[page].layer is None:
             geoms += list(ds.geo.admin.loc[[p for p in vocab.PARTNERS if p in ds.geo.admin.index]].geometry)
         geom = shapely.union_all([shapely.envelope(g) for g in geoms]).intersection(shapely.box(*MAIN_WINDOW))
@@ -197,6 +203,13 @@ def partner_links(ds: Dataset, features: gpd.GeoDataFrame) -> tuple[PartnerLink,
                 end = admin.at[partner, "geometry"].representative_point()
                 links.append(PartnerLink((start.x, start.y), (end.x, end.y), partner))
     return tuple(links)
+
+
+def named_partners(measures: pd.DataFrame, features: gpd.GeoDataFrame, layer: str | None) -> set[str]:
+    """The members a map emphasises: on a layer's page those its drawn features name; on the overview
+    (every layer) those the filtered actions name, mapped or not (Hong Kong and Macao have no feature)."""
+    source = features["partners"] if layer else measures["partners"]
+    return {p for ps in source for p in ps}
 
 
 def _shape(geom_types: set[str]) -> str:
@@ -223,26 +236,55 @@ def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang
     else:
         entries.append(LegendEntry("fill", FUJIAN_COLOUR, t("legend_fujian", lang)))
     entries.append(LegendEntry("fill", PARTNER_COLOUR, t("legend_partner", lang)))
+    entries.append(LegendEntry("fill", MEMBER_COLOUR, t("legend_member", lang)))
     entries.append(LegendEntry("fill", LAND_COLOUR, t("legend_province", lang)))
     entries.append(LegendEntry("line", MARITIME_COLOUR, t("png_maritime", lang), 1.5, "6 4"))
     return tuple(entries)
 
 
-def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focus: str | None = None) -> MapSpec:
+def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focus: str | None = None,
+          selected: tuple[str, ...] = ()) -> MapSpec:
     """What the map of one page shows for the filtered measures."""
     layer = pages.BY_KEY[page].layer
     choropleth = layer is None
     features = features_of(ds, measures, layer)
     counts = unit_counts(measures)
     breaks = class_breaks(list(counts.values())) if choropleth else []
-    partners = {p for ps in features["partners"] for p in ps}
+    partners = named_partners(measures, features, layer)
+    members = set(vocab.PARTNERS)
     return MapSpec(
         page=page, lang=lang, layer=layer, choropleth=choropleth, features=features, unit_counts=counts,
         unit_fill={code: class_colour(counts[code], breaks) if choropleth else FUJIAN_COLOUR
                    for code in vocab.FUJIAN_UNITS},
-        province_fill={code: PARTNER_COLOUR if code in partners else LAND_COLOUR for code in provinces(ds)},
+        province_fill={code: PARTNER_COLOUR if code in partners else MEMBER_COLOUR if code in members else LAND_COLOUR
+                       for code in provinces(ds)},
+        partners=frozenset(partners),
         links=partner_links(ds, features),
         window=window(ds, features, page, focus),
         legend=legend(features, choropleth, breaks, lang),
         focus=focus,
+        selected=selected,
     )
+
+
+# How near a click must be to a line or point feature to hit it: a share of the window's width, about
+# 8 pixels on a map 900 pixels wide (a finger's width on a touch screen, a generous margin for a mouse).
+HIT_SHARE = 0.009
+
+
+def hit_test(ds: Dataset, spec: MapSpec, lon: float, lat: float) -> tuple[str, ...]:
+    """Everything under a click, most specific first: the line and point features near it (nearest first),
+    the Fujian unit that contains it, then the area features that contain it. An area never hides the
+    unit beneath it, and a marker never hides the unit around it: the panel lists them all."""
+    point = shapely.Point(lon, lat)
+    tolerance = (spec.window[2] - spec.window[0]) * HIT_SHARE
+    near, areas = [], []
+    for fid, geom in spec.features.geometry.items():
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            if geom.covers(point):
+                areas.append((geom.area, fid))  # the smaller zone first
+        elif (distance := geom.distance(point)) <= tolerance:
+            near.append((distance, fid))
+    basemap, _ = display_geometries(ds.geo)
+    units = [code for code in vocab.FUJIAN_UNITS if basemap[code].covers(point)]
+    return tuple([f for _, f in sorted(near)] + units + [f for _, f in sorted(areas)])

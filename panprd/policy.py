@@ -6,6 +6,8 @@ be quoted by a row) and the pages (the policy view, clause links) read it throug
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
 from dataclasses import dataclass
@@ -215,3 +217,39 @@ def parse_metadata(raw: bytes, name: str) -> Metadata:
     if not isinstance(doc["date"], date):
         raise ValueError(f"{name}: field date: expected a TOML date (2016-11-14)")
     return Metadata(**{f: doc[f] if f == "date" else str(doc[f]) for f in METADATA_FIELDS})
+
+
+HEADING_COLUMNS: tuple[str, ...] = ("ref", "title_zh", "title_en", "source")
+
+
+def parse_headings_en(raw: bytes, name: str, text: PolicyText) -> dict[str, str]:
+    """English titles of the sections (ref `4`) and clauses (ref `4.1`), by ref.
+
+    The text is Chinese only; these titles let an English reader find their way. Each row repeats the
+    Chinese title, which must be the text's own, so a title cannot drift from what it translates; every
+    section and clause needs one. ValueError lists every problem by row and column.
+    """
+    expected = {str(s.number): s.title for s in text.sections} | {c.ref: c.heading for c in text.clauses}
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    problems = [f"{name}, row 1, column {c}: required column missing" for c in HEADING_COLUMNS
+                if rows and c not in rows[0]]
+    titles: dict[str, str] = {}
+    for number, row in enumerate(rows if not problems else [], start=2):
+        ref, title_en = (row.get("ref") or "").strip(), (row.get("title_en") or "").strip()
+        if ref not in expected:
+            problems.append(f"{name}, row {number}, column ref: '{ref[:20]}' is no section or clause of the text")
+        elif (row.get("title_zh") or "").strip() != expected[ref]:
+            problems.append(f"{name}, row {number}, column title_zh: the text's title of {ref} is '{expected[ref]}'")
+        elif not title_en or re.search(r"[\u3000-\u9fff]", title_en):
+            problems.append(f"{name}, row {number}, column title_en: empty or not English")
+        elif not (row.get("source") or "").strip():
+            problems.append(f"{name}, row {number}, column source: empty; a citation or 'our translation'")
+        elif ref in titles:
+            problems.append(f"{name}, row {number}, column ref: {ref} appears twice")
+        else:
+            titles[ref] = title_en
+    problems += [f"{name}: no English title for {ref} ({title})" for ref, title in expected.items()
+                 if ref not in titles and not problems]
+    if problems:
+        raise ValueError("\n".join(problems))
+    return titles

@@ -179,6 +179,7 @@ def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
     """Provinces (Taiwan among them, in the same grey), partners tinted; Fujian's units on top."""
     basemap, _ = mapspec.display_geometries(ds.geo)
     _fill(ax, basemap[list(spec.province_fill)], list(spec.province_fill.values()), mapspec.PROVINCE_EDGE, 0.6, 1)
+    _fill(ax, basemap[sorted(spec.partners)], "none", mapspec.PARTNER_EDGE, 2.0, 1.5)
     _fill(ax, basemap[list(spec.unit_fill)], list(spec.unit_fill.values()), mapspec.UNIT_EDGE, 0.9, 2)
     _lines(ax, ds.geo.maritime.geometry.union_all(), mapspec.MARITIME_COLOUR, 1.2, 3, (6, 4))
 

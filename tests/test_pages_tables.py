@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from panprd import explorer, filters
+from panprd import explorer, filters, vocab
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TITLES = {"measures": ("措施浏览", "Measures explorer"), "units": ("责任单位", "Lead units"),
@@ -104,8 +104,8 @@ def test_units_matrix_follows_filters_and_links_to_the_explorer(ds):
     ecology = filters.apply(ds.measures, filters.Filters(theme=("ecology",)))
     eco = explorer.unit_matrix(ecology, filters.ViewState("units"))
     assert f'data-units="{len(eco.rows)}"' in fbody and len(eco.rows) < len(matrix.rows)
-    link = re.search(r'<a class="pp-unit" href="([^"]+)">省环保厅</a>', fbody)
-    assert link
+    link = re.search(r'<tr data-unit="省环保厅"><th scope="row"><a class="pp-unit" href="([^"]+)">([^<]+)</a>', fbody)
+    assert link and link[2] == vocab.unit_label("省环保厅", "en") and link[2].isascii()  # English name, Chinese key
     href = link[1].replace("&amp;", "&")
     assert href.startswith("./measures?") and "theme=ecology" in href and "lang=en" in href
     assert "unit=%E7%9C%81%E7%8E%AF%E4%BF%9D%E5%8E%85" in href

@@ -30,7 +30,8 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
     if clause:
         description = " · ".join(p for p in (policy.clause_label(*policy.parse_ref(clause)), description) if p)
     title = description or t("png_title_all", lang)
-    subtitle = t("png_subtitle", lang).format(n=len(measures), version=ds.version, date=now.strftime("%Y-%m-%d"))
+    subtitle = t("png_subtitle", lang).format(filters=description or t("png_no_filter", lang), n=len(measures),
+                                              date=now.strftime("%Y-%m-%d"))
 
     def name(extension: str) -> str:
         base = export.file_name(view.filters, extension, now)

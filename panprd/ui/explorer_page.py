@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import explorer, filters, maps, mapspec, policy
+from panprd import explorer, filters, maps, mapspec, policy, search
 from panprd.i18n import t
 from panprd.ui import downloads
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
 SMALL_MAP_HEIGHT = 440
+MATCHES_SHOWN = 50
 FACET_TOP = 8
 
 
@@ -36,20 +37,30 @@ def facet_summary(ctx: PageContext, measures: pd.DataFrame) -> None:
             f'title="{esc(t("facet_summary", lang))}">' + "".join(blocks) + "</div>")
 
 
-def measures_table(ctx: PageContext, measures: pd.DataFrame, compact: bool = False) -> None:
-    """The sortable table; `compact` (presenter mode) keeps the columns a room can read."""
+def slide_table(ctx: PageContext, measures: pd.DataFrame) -> None:
+    """The table for a room (presenter mode): the columns a room can read, every cell wrapped, nothing cut."""
+    table = explorer.explorer_table(ctx.ds, measures, ctx.view)
+    columns = ("measure_id", "title", "unit", "partner")
+    labels = {"measure_id": t("col_measure_id", ctx.lang), "title": t("col_title", ctx.lang),
+              "unit": t("filter_unit", ctx.lang), "partner": t("filter_partner", ctx.lang)}
+    head = "".join(f'<th scope="col">{esc(labels[c])}</th>' for c in columns)
+    rows = "".join("<tr>" + "".join(f"<td>{esc(row[c])}</td>" for c in columns) + "</tr>"
+                   for _, row in table.iterrows())
+    st.html(f'<div class="pp-slide-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+
+
+def measures_table(ctx: PageContext, measures: pd.DataFrame) -> None:
+    """The sortable table of every column."""
     lang = ctx.lang
     col = st.column_config
     choice_columns = {spec.key: col.TextColumn(t(f"filter_{spec.key}", lang)) for spec in filters.REGISTRY
                       if not spec.is_text}
-    order = (["measure_id", "title", "unit", "partner", "source"] if compact else
-             ["measure_id", "source", "title", *choice_columns, "features", "text_zh"])
     st.dataframe(
         explorer.explorer_table(ctx.ds, measures, ctx.view),
         hide_index=True,
         width="stretch",
-        height=620 if compact else "auto",
-        column_order=order,
+        height="auto",
+        column_order=["measure_id", "source", "title", *choice_columns, "features", "text_zh"],
         column_config={
             "measure_id": col.TextColumn(t("col_measure_id", lang), width="small"),
             "source": col.LinkColumn(t("col_source", lang), display_text=r"clause=(\d+\.\d+)", width="small",
@@ -63,12 +74,32 @@ def measures_table(ctx: PageContext, measures: pd.DataFrame, compact: bool = Fal
     )
 
 
+def search_matches(ctx: PageContext, measures: pd.DataFrame) -> None:
+    """With a search, the matching rows' titles and text with every match marked, and how many there are:
+    the table cannot mark text, so the matches are listed above it."""
+    q, lang = ctx.view.filters.q, ctx.lang
+    if not q or measures.empty:
+        return
+    title_col = "title_zh" if lang == "zh" else "title_en"
+    rows, total = [], 0
+    for mid, row in measures.iterrows():
+        texts = (row[title_col], row["text_zh"])
+        total += sum(search.count(text, q) for text in texts)
+        rows.append(f'<li data-measure="{esc(mid)}"><b>{esc(mid)}</b> {search.highlight(texts[0], q)}'
+                    f'<br><small>{search.highlight(texts[1], q)}</small></li>')
+    with st.expander(t("search_matches_title", lang), expanded=True):  # a fixed label: labels are Markdown
+        st.html(f'<p class="pp-match-count" role="status">'
+                f'{esc(t("search_matches", lang).format(n=total, rows=len(measures), q=q))}</p>'
+                f'<ol class="pp-matches" data-matches="{total}">{"".join(rows[:MATCHES_SHOWN])}</ol>')
+
+
 def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_HEIGHT) -> None:
     """The filtered rows' Fujian places (shaded by count) and features, on the offline basemap."""
     spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang)
-    st_folium(maps.draw(ctx.ds, spec), height=height, use_container_width=True, returned_objects=[],
-              key="map_measures")
-    st.caption(t("small_map_caption", ctx.lang))
+    st_folium(maps.draw(ctx.ds, spec, large=ctx.view.present), height=height, use_container_width=True,
+              returned_objects=[], key="map_measures")
+    if not ctx.view.present:
+        st.caption(t("small_map_caption", ctx.lang))
 
 
 def render(ctx: PageContext) -> None:
@@ -93,12 +124,11 @@ def render(ctx: PageContext) -> None:
         map_col, table_col = st.columns([1.15, 1])
         with map_col:
             if not measures.empty:
-                small_map(ctx, measures, 620)
+                small_map(ctx, measures, 560)
         with table_col:
-            measures_table(ctx, measures, compact=True)
-        with st.expander(t("downloads", lang)):
-            downloads.buttons(ctx, measures)
+            slide_table(ctx, measures)
         return
+    search_matches(ctx, measures)
     measures_table(ctx, measures)
     map_col, download_col = st.columns([3, 1])
     with map_col:

@@ -190,7 +190,8 @@ def start(page: pages.PageSpec) -> PageContext:
     if view.present:
         presenter.bar(view)
     st.title(page.title(lang))
-    st.caption(t("app_subtitle", lang))
+    if not view.present:
+        st.caption(t("app_subtitle", lang))
     url_notes(notes, lang)
     data_banner(ds, lang)
     st.html(PAGE_CSS)

@@ -14,9 +14,11 @@ import streamlit as st
 
 PAGE_CSS = """<style>
 [data-testid="stElementContainer"]:has(> iframe[title^="pp-"]){display:none}
-.pp-facets{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px}
+.pp-facets{display:flex;flex-direction:column;gap:2px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px;
+  max-width:100%}
+.pp-facet{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:10px;min-width:0}
 .pp-facet b{margin-right:4px;color:#424242}
-.pp-facet a{text-decoration:none;color:#0d47a1;white-space:nowrap;margin-right:8px}
+.pp-facet a{text-decoration:none;color:#0d47a1;white-space:nowrap}
 .pp-facet a.pp-on{color:#fff;background:#b22222;border-radius:10px;padding:0 8px}
 .pp-facet .pp-n{color:#757575}
 .pp-facet a.pp-on .pp-n{color:#ffe0e0}
@@ -52,6 +54,11 @@ PAGE_CSS = """<style>
 .pp-open{font-size:.85rem;margin-left:6px}
 .pp-toc{font-size:.9rem;line-height:1.8;columns:2;max-width:980px}
 .pp-toc a{text-decoration:none;margin-right:6px}
+mark{background:#ffe082;padding:0 1px;border-radius:2px}
+.pp-matches{font-size:.92rem;line-height:1.6;max-height:420px;overflow:auto}
+.pp-chinese-only{background:#e3f2fd;border-left:4px solid #1565c0;padding:6px 12px;border-radius:4px;max-width:980px}
+.pp-clause p.pp-title-en{text-indent:0;font-weight:700;color:#1565c0;margin:0 0 2px}
+.pp-policy h3 .pp-title-en{font-size:.8em;color:#1565c0;font-weight:600;margin-left:8px}
 </style>"""
 
 

@@ -3,19 +3,18 @@ clicked or linked feature or Fujian unit, the features that could not be mapped,
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import data, filters, maps, mapspec, policy, vocab
+from panprd import filters, maps, mapspec, policy, search, vocab
 from panprd.i18n import t
 from panprd.ui import downloads
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
 PANEL_HEIGHT = 640
+PRESENTER_MAP_HEIGHT = 600  # shown at 1.2× zoom: the presenter bar, headline and map fit 1920×1080
 
 
 def headline(measures: pd.DataFrame, lang: str) -> None:
@@ -29,13 +28,9 @@ def headline(measures: pd.DataFrame, lang: str) -> None:
         col.metric(t(f"count_{key}", lang), value)
 
 
-def panel(ctx: PageContext, measures: pd.DataFrame, selected: str | None) -> None:
-    """The side panel: the actions that concern the selected feature or Fujian unit."""
+def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: str) -> str:
+    """One chosen feature or Fujian unit: its name, how it was drawn, and the actions that concern it."""
     ds, lang = ctx.ds, ctx.lang
-    if selected is None:
-        st.html(f'<div class="pp-panel"><h4>{esc(t("panel_title", lang))}</h4>'
-                f'<p>{esc(t("panel_hint", lang))}</p></div>')
-        return
     if selected in ds.geo.features.index:
         feat = ds.geo.features.loc[selected]
         title = feat["name_zh"] if lang == "zh" else feat["name_en"]
@@ -46,55 +41,89 @@ def panel(ctx: PageContext, measures: pd.DataFrame, selected: str | None) -> Non
         title = vocab.FUJIAN_UNITS[selected].label(lang)
         subset = measures[measures["fujian_units"].map(lambda units: selected in units)]
         basis = ""
+    q = ctx.view.filters.q
     entries = []
     for mid, row in subset.iterrows():
         ref = policy.clause_ref(row["section"], row["clause"])
         link = ctx.view.href("policy", filters=filters.Filters(), clause=ref)
+        units = ("、" if lang == "zh" else "; ").join(vocab.unit_label(u, lang) for u in row["lead_units"])
         entries.append(
             f'<li class="pp-action" data-measure="{esc(mid)}"><b>{esc(mid)} · '
             f'<a href="{esc(link)}" target="_self">{esc(policy.clause_label(row["section"], row["clause"]))}</a>'
-            f'</b> {esc(row["title_zh"] if lang == "zh" else row["title_en"])}'
-            f'<blockquote style="margin:4px 0;color:#333">{esc(row["text_zh"])}</blockquote>'
-            f'<small>{esc(t("panel_lead_units", lang))}: '
-            f'{esc(("、" if lang == "zh" else "; ").join(vocab.unit_label(u, lang) for u in row["lead_units"]))}'
-            "</small></li>")
+            f'</b> {search.highlight(row["title_zh"] if lang == "zh" else row["title_en"], q)}'
+            f'<blockquote style="margin:4px 0;color:#333">{search.highlight(row["text_zh"], q)}</blockquote>'
+            f'<small>{esc(t("panel_lead_units", lang))}: {esc(units)}</small></li>')
     body = "".join(entries) or f"<li>{esc(t('panel_no_actions', lang))}</li>"
-    st.html(f'<div class="pp-panel" data-feature="{esc(selected)}" style="max-height:{PANEL_HEIGHT}px;overflow:auto">'
-            f"<h4>{esc(title)}</h4>{basis}<p><b>{esc(t('panel_actions', lang))}</b> ({len(subset)})</p>"
-            f'<ol style="padding-left:1.2em">{body}</ol></div>')
+    if q:
+        matches = sum(search.count(row[c], q) for _, row in subset.iterrows()
+                      for c in ("title_zh" if lang == "zh" else "title_en", "text_zh"))
+        body = f'<p class="pp-match-count">{esc(t("panel_matches", lang).format(n=matches, q=q))}</p>' + body
+    return (f'<section class="pp-panel-item" data-item="{esc(selected)}"><{heading}>{esc(title)}</{heading}>{basis}'
+            f"<p><b>{esc(t('panel_actions', lang))}</b> ({len(subset)})</p>"
+            f'<ol style="padding-left:1.2em">{body}</ol></section>')
 
 
-def _clicked_id(result: dict | None, ds: data.Dataset) -> str | None:
-    clicked = ((result or {}).get("last_active_drawing") or {}).get("properties", {}).get("id")
+def panel(ctx: PageContext, measures: pd.DataFrame, selected: tuple[str, ...]) -> None:
+    """The side panel: the actions that concern each chosen feature or Fujian unit; the first in full,
+    the others that lie under the same click after it."""
+    lang = ctx.lang
+    if not selected:
+        st.html(f'<div class="pp-panel"><h4>{esc(t("panel_title", lang))}</h4>'
+                f'<p>{esc(t("panel_hint", lang))}</p></div>')
+        return
+    first, *others = selected
+    body = _section(ctx, measures, first, "h4")
+    if others:
+        body += (f'<p class="pp-also"><b>{esc(t("panel_also_here", lang))}</b></p>'
+                 + "".join(_section(ctx, measures, other, "h5") for other in others))
+    st.html(f'<div class="pp-panel" data-feature="{esc(first)}" style="max-height:{PANEL_HEIGHT}px;overflow:auto">'
+            f"{body}</div>")
+
+
+def _new_click(page: str) -> tuple[float, float] | None:
+    """The point of a click on the map that this session has not handled yet (lon, lat)."""
+    clicked = (st.session_state.get(f"map_{page}") or {}).get("last_clicked")
     if not clicked:
         return None
-    clicked = html.unescape(clicked)
-    return clicked if clicked in ds.feature_keys else None
+    point = (float(clicked["lng"]), float(clicked["lat"]))
+    if st.session_state.get("pp_click") == (page, point):
+        return None
+    st.session_state["pp_click"] = (page, point)
+    return point
 
 
 def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
-    """The map and, beside it, the panel of the clicked (or linked) feature's actions."""
+    """The map and, beside it, the panel of what was clicked (everything under the click, hit-tested here
+    from the click's point) or linked (`?feature=`); the chosen things are drawn highlighted."""
     ds, lang, page = ctx.ds, ctx.lang, ctx.page.key
-    selected = ctx.view.feature
-    clicked_here = selected is not None and selected == st.session_state.get("clicked_feature")
-    spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else selected)
+    linked = ctx.view.feature
+    spec = mapspec.build(ds, measures, page, lang, focus=linked)
+    click = _new_click(page)
+    if click is not None:
+        hits = mapspec.hit_test(ds, spec, *click)
+        st.session_state["pp_hits"] = hits
+        if hits:
+            st.query_params["feature"] = hits[0]
+        elif "feature" in st.query_params:
+            del st.query_params["feature"]
+        linked = hits[0] if hits else None
+    hits = st.session_state.get("pp_hits", ())
+    clicked_here = bool(hits) and linked == hits[0]  # chosen on this map: keep the reader's window
+    selected = hits if clicked_here else (linked,) if linked else ()
+    spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else linked, selected=selected)
     if measures.empty:
         status("pp-empty", t("empty_result", lang), bold=True)
     elif spec.features.empty:
         status("pp-empty", t("empty_layer", lang))
     map_col, panel_col = st.columns([3, 1.25])
     with map_col:
-        result = st_folium(maps.draw(ds, spec, ctx.tianditu_key), height=maps.DEFAULT_HEIGHT,
-                           use_container_width=True, returned_objects=["last_active_drawing"], key=f"map_{page}")
-    clicked = _clicked_id(result, ds)
-    if clicked and clicked != selected:
-        st.session_state["clicked_feature"] = clicked
-        st.query_params["feature"] = clicked
-        selected = clicked
+        height = PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT
+        st_folium(maps.draw(ds, spec, ctx.tianditu_key, large=ctx.view.present), height=height,
+                  use_container_width=True, returned_objects=["last_clicked"], key=f"map_{page}")
     with panel_col:
         panel(ctx, measures, selected)
     unmapped = mapspec.features_of(ds, measures, ctx.page.layer, mapped=False)
-    if not unmapped.empty:
+    if not unmapped.empty and not ctx.view.present:
         with st.expander(t("unmapped_title", lang)):
             st.html("<ul>" + "".join(
                 f"<li>{esc(r['name_zh'] if lang == 'zh' else r['name_en'])} — {esc(r['geometry_basis'])}</li>"
@@ -106,8 +135,8 @@ def render(ctx: PageContext) -> None:
     measures = ctx.measures
     if ctx.page.layer is None:
         headline(measures, ctx.lang)
-        st.caption(t("choropleth_caption", ctx.lang))
-    else:
-        st.caption(t(f"{ctx.page.key}_caption", ctx.lang))
+    if not ctx.view.present:  # a slide is the map: captions and downloads are for the desk
+        st.caption(t("choropleth_caption" if ctx.page.layer is None else f"{ctx.page.key}_caption", ctx.lang))
     map_with_panel(ctx, measures)
-    downloads.buttons(ctx, measures)
+    if not ctx.view.present:
+        downloads.buttons(ctx, measures)

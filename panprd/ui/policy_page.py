@@ -44,10 +44,12 @@ def _clause_html(ctx: PageContext, clause: policy.Clause, matching: set[str] | N
     else:
         open_link = f'<span class="pp-open">{esc(t("policy_no_actions", lang))}</span>'
     selected = clause.ref == view.clause
+    english = (f'<p class="pp-title-en" lang="en">{esc(clause.label)} {esc(ctx.ds.headings_en[clause.ref])}</p>'
+               if lang == "en" else "")
     return (
         f'<article id="{esc(clause.anchor)}" class="pp-clause{" pp-clause-selected" if selected else ""}" '
         f'data-clause="{esc(clause.ref)}" aria-label="{esc(clause.label)} {esc(clause.heading)}">'
-        f"{''.join(paragraphs)}"
+        f"{english}{''.join(paragraphs)}"
         + _chips(chips["action"], t("policy_actions", lang), dim)
         + _chips(chips["place"], t("policy_places", lang))
         + _chips(chips["partner"], t("policy_partners", lang))
@@ -60,11 +62,14 @@ def render(ctx: PageContext) -> None:
     view, lang = ctx.view, ctx.lang
     text = ctx.ds.policy
     st.caption(t("policy_caption", lang))
+    if lang == "en":
+        st.html(f'<p class="pp-chinese-only" role="note" lang="en">{esc(t("policy_chinese_only", lang))}</p>')
+    english = ctx.ds.headings_en if lang == "en" else {}
     matching = set(ctx.measures.index) if view.filters.active else None
     if matching is not None:
         st.html(f'<p class="pp-filter-note" role="status">{esc(t("policy_filter_note", lang))}</p>')
     toc = "".join(
-        f'<div><b>{esc(s.numeral)}、{esc(s.title)}</b> '
+        f'<div><b>{esc(s.numeral)}、{esc(english.get(str(s.number), s.title))}</b> '
         + " ".join(f'<a href="{esc(view.href(clause=c.ref))}">（{esc(vocab.SECTION_NUMERALS[c.number])}）</a>'
                    for c in s.clauses)
         + "</div>"
@@ -74,7 +79,9 @@ def render(ctx: PageContext) -> None:
     parts = ['<div class="pp-policy">', *(f"<p>{esc(p)}</p>" for p in text.preamble)]
     for section in text.sections:
         parts.append(f'<section id="section-{section.number}" data-section="{section.number}">'
-                     f"<h3>{esc(section.numeral)}、{esc(section.title)}</h3>")
+                     f"<h3>{esc(section.numeral)}、{esc(section.title)}"
+                     + (f' <span class="pp-title-en" lang="en">{esc(english[str(section.number)])}</span>'
+                        if english else "") + "</h3>")
         parts += [f"<p>{esc(p)}</p>" for p in section.paragraphs]
         parts += [_clause_html(ctx, c, matching) for c in section.clauses]
         parts.append("</section>")

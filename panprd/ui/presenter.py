@@ -17,11 +17,15 @@ PRESENTER_CSS = """<style>
 [data-testid="stElementContainer"]:has(> iframe[title^="pp-"]){display:none}
 section[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"]{display:none !important}
-[data-testid="stMainBlockContainer"]{max-width:100% !important;padding:1.2rem 3rem 2rem !important}
+[data-testid="stMainBlockContainer"]{max-width:100% !important;padding:1rem 3rem 0 !important}
 [data-testid="stMainBlockContainer"] :is(p,li,td,th,label,summary){font-size:1.45rem !important;line-height:1.5}
 [data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p{font-size:1.2rem !important}
-[data-testid="stMetricValue"]{font-size:3.6rem !important}
-[data-testid="stMetricLabel"] p{font-size:1.5rem !important}
+html body [data-testid="stMetricValue"],html body [data-testid="stMetricValue"] :is(p,div){font-size:3.6rem !important;
+  line-height:1.1 !important;font-weight:700}
+html body [data-testid="stMetric"]{padding:0}
+html body [data-testid="stMetricLabel"] p{font-size:1.4rem !important}
+html body .pp-panel h4{font-size:2.2rem !important;margin:0 0 .4rem}
+html body .pp-panel p,html body .pp-panel li{font-size:1.35rem !important}
 [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]){zoom:1.3;width:calc(100% / 1.3) !important}
 [data-testid="stElementContainer"]:has(> div > iframe[title="streamlit_folium.st_folium"]){zoom:1.2;
   width:calc(100% / 1.2) !important}
@@ -37,6 +41,11 @@ header[data-testid="stHeader"]{display:none !important}
 .pp-agenda{font-size:1.3rem;line-height:1.8;padding-left:1.4em;margin:0}
 html body .pp-facets{font-size:1.3rem}
 html body .pp-matrix{font-size:1.3rem}
+.pp-slide-table{max-height:760px;overflow:auto}
+.pp-slide-table table{border-collapse:collapse;width:100%}
+.pp-slide-table th,.pp-slide-table td{border-bottom:1px solid #e0e0e0;padding:4px 8px;text-align:left;
+  vertical-align:top;font-size:1.25rem !important;line-height:1.4}
+.pp-slide-table th{position:sticky;top:0;background:#fafafa}
 html body .pp-policy{max-width:none;font-size:1.5rem}
 html body .pp-chip{font-size:1.2rem}
 html body .pp-chips-label,html body .pp-open{font-size:1.1rem}

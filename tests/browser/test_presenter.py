@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from panprd import vocab
+from panprd import pages, views, vocab
 
 STEP_TITLE = ".pp-step-title"
 THEMES = list(vocab.THEMES)
@@ -100,3 +100,19 @@ def test_a_clause_link_scrolls_to_and_highlights_the_clause(page: Page, app_serv
     selected.locator("a.pp-open").click()
     page.wait_for_url(re.compile(r"/measures\?clause=4\.1$"), timeout=60_000)
     expect(page.locator(".pp-clause-note")).to_be_visible(timeout=60_000)
+
+
+def test_every_saved_view_fits_a_1920_by_1080_slide(page: Page, app_server: str, screenshot_dir: Path) -> None:
+    """Each agenda item, as the room sees it: nothing below the fold, so nobody scrolls in a meeting."""
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    for i, step in enumerate(views.view_steps(views.load_views(), "zh"), start=1):
+        page.goto(app_server + step.href.removeprefix("."))
+        expect(page.locator(STEP_TITLE)).to_have_text(step.title_zh, timeout=60_000)
+        if pages.BY_KEY[step.page].kind in ("map", "measures"):
+            page.locator('iframe[title="streamlit_folium.st_folium"]').first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2500)  # let the page settle and the map paint
+        overflow = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                            return [m.scrollHeight - m.clientHeight, m.scrollWidth - m.clientWidth,
+                                                    document.documentElement.scrollHeight - innerHeight]; }""")
+        page.screenshot(path=screenshot_dir / f"presenter_view_{i}_{step.page}.png")
+        assert max(overflow) <= 1, (step.href, overflow)
