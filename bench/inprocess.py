@@ -17,7 +17,7 @@ import folium
 import streamlit_folium
 
 from bench.naive import folium_defaults, naive_map
-from panprd import data, filters, maps
+from panprd import data, filters, maps, mapspec
 
 
 def folium_args(fmap: folium.Map) -> int:
@@ -36,17 +36,21 @@ def map_html_bytes(fmap: folium.Map) -> int:
     return len(fmap.get_root().render().encode("utf-8"))
 
 
+def overview_map(ds: data.Dataset, current: filters.Filters) -> folium.Map:
+    """The overview's map for a filter, as the page builds it."""
+    return maps.draw(ds, mapspec.build(ds, filters.apply(ds.measures, current), "overview"))
+
+
 def measure(root: Path, themes: list[str], runs: int, naive_runs: int) -> dict[str, dict[str, float]]:
     """Payload bytes (no filter) and median build/argument times over alternating filter states
     (`runs` for ours, the first `naive_runs` of them for the naive map, which is slow at scale)."""
     ds = data.load(root)
-    view = maps.MapView(page="overview", choropleth=True)
     states = [() if i % 2 == 0 else (themes[(i // 2) % len(themes)],) for i in range(runs)]
     ours: dict[str, list[float]] = {"build_ms": [], "args_ms": []}
     naive: dict[str, list[float]] = {"build_ms": [], "args_ms": []}
     for i, state in enumerate(states):
         start = time.perf_counter()
-        fmap = maps.build_map(ds, filters.apply(ds.measures, filters.Filters(theme=state)), view)
+        fmap = overview_map(ds, filters.Filters(theme=state))
         built = time.perf_counter()
         folium_args(fmap)
         ours["build_ms"].append((built - start) * 1000)
@@ -60,7 +64,7 @@ def measure(root: Path, themes: list[str], runs: int, naive_runs: int) -> dict[s
             folium_args(nmap)
         naive["build_ms"].append((built - start) * 1000)
         naive["args_ms"].append((time.perf_counter() - built) * 1000)
-    ours_map = maps.build_map(ds, filters.apply(ds.measures, filters.Filters()), view)
+    ours_map = overview_map(ds, filters.Filters())
     result = {"ours": {k: statistics.median(v) for k, v in ours.items()},
               "naive": {k: statistics.median(v) for k, v in naive.items()}}
     result["ours"]["html_bytes"] = map_html_bytes(ours_map)

@@ -256,7 +256,7 @@ ROWS: list[tuple[str, str, str]] = [  # key, label, format
     ("filter_timeouts", f"filter changes not repainted within {br.CHANGE_TIMEOUT_MS // 1000} s", "{:.0f}"),
     ("rerun_median_ms", "server time per rerun, median (ws client: rerun → script_finished, ms)", "{:.0f}"),
     ("rerun_p95_ms", "server time per rerun, p95 (ms)", "{:.0f}"),
-    ("build_ms", "in-process: filters.apply + build_map / naive_map, median (ms)", "{:.0f}"),
+    ("build_ms", "in-process: filters.apply + mapspec.build + maps.draw / naive_map, median (ms)", "{:.0f}"),
     ("args_ms", "in-process: st_folium argument building, median (ms)", "{:.0f}"),
     ("rss_1_mb", "server RSS, 1 session (MiB)", "{:.0f}"),
     ("rss_n_mb", "server RSS, N concurrent sessions (MiB)", "{:.0f}"),

@@ -1,19 +1,30 @@
-"""The benchmark's modules import, and its synthetic data multiplier yields valid, bigger data."""
+"""The benchmark's own arithmetic and in-process measurements, and its synthetic data multiplier."""
 
 from __future__ import annotations
 
-import importlib
-
-import pytest
-
-from bench import synth
-from panprd import data
+from bench import inprocess, run, synth, wsclient
+from panprd import data, filters, maps
 
 
-@pytest.mark.parametrize("module", ["bench.run", "bench.browser", "bench.wsclient", "bench.server", "bench.naive",
-                                    "bench.inprocess", "bench.synth"])
-def test_bench_modules_import(module):
-    importlib.import_module(module)
+def test_percentiles_and_summaries_count_what_they_say():
+    values = [float(v) for v in range(1, 101)]
+    assert run.percentile(values, 50) == 50.5 and 95 <= run.percentile(values, 95) <= 96
+    runs = [[wsclient.Run(0.2, 10, 5), wsclient.Run(0.4, 10, 5, errors=["TimeoutError: x"])],
+            "ConnectionError: refused"]
+    summary = wsclient.summary(runs)
+    assert summary["runs"] == 2 and summary["sessions_failed"] == 1 and summary["run_errors"] == 1
+    assert summary["timeouts"] == 1 and summary["median_run_ms"] == 300
+
+
+def test_in_process_figures_are_of_the_map_the_page_draws(ds):
+    ecology = filters.Filters(theme=("ecology",))
+    fmap = inprocess.overview_map(ds, ecology)  # folium's render is not idempotent: measure fresh maps once each
+    payload = len(maps.map_payload(inprocess.overview_map(ds, ecology)).encode("utf-8"))
+    assert inprocess.map_html_bytes(fmap) == payload
+    everything = inprocess.overview_map(ds, filters.Filters())
+    assert inprocess.map_html_bytes(everything) > inprocess.map_html_bytes(fmap)  # fewer features, fewer bytes
+    assert inprocess.folium_args(fmap) > 0
+    assert maps.feature_ids_in(fmap) < maps.feature_ids_in(everything)
 
 
 def test_multiplied_data_loads_without_rejections(ds, tmp_path):

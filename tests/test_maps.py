@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from panprd import filters, maps, mapspec, pages, vocab
+from panprd.i18n import t
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
@@ -163,3 +164,58 @@ def test_st_folium_would_load_no_asset_from_another_host(ds, page):
     fmap, _ = rendered(ds, ds.measures, page)
     assert external_asset_urls(fmap) == []
     assert external_asset_urls(folium.Map(tiles=None))  # the check can fail: folium's defaults are CDN URLs
+
+
+def test_the_9_plus_2_members_read_apart_from_other_provinces_and_named_partners_stand_out(ds):
+    hk_macao = filters.apply(ds.measures, filters.Filters(partner=("810000", "820000")))
+    spec = mapspec.build(ds, hk_macao, "overview")
+    fill = spec.province_fill
+    assert fill["810000"] == fill["820000"] == mapspec.PARTNER_COLOUR  # named by the actions shown
+    assert {fill[c] for c in ("430000", "510000", "520000", "530000")} == {mapspec.MEMBER_COLOUR}
+    assert fill["330000"] == fill["710000"] == mapspec.LAND_COLOUR  # 浙江, 台湾省: outside the 9+2
+    styles = styles_of(maps.draw(ds, spec), "admin")
+    assert styles["810000"]["color"] == mapspec.PARTNER_EDGE and styles["810000"]["weight"] > 2
+    assert styles["430000"]["color"] == mapspec.PROVINCE_EDGE
+    labels = [e.label for e in spec.legend]
+    assert t("legend_member", "zh") in labels and t("legend_province", "zh") in labels
+
+
+@pytest.mark.parametrize("page", MAP_PAGES)
+def test_taiwan_is_in_the_window_of_every_map_page(ds, page):
+    minx, miny, maxx, maxy = mapspec.build(ds, ds.measures, page).window
+    taiwan = ds.geo.admin.at["710000", "geometry"]
+    assert shapely.box(minx, miny, maxx, maxy).contains(taiwan.representative_point())
+    for lon, lat in [(123.47, 25.74), (124.56, 25.92)]:  # 钓鱼岛, 赤尾屿
+        assert minx <= lon <= maxx and miny <= lat <= maxy
+
+
+def test_a_click_reaches_every_fujian_unit_whatever_lies_on_top(ds):
+    spec = mapspec.build(ds, ds.measures, "overview")
+    basemap, _ = mapspec.display_geometries(ds.geo)
+    for code in vocab.FUJIAN_UNITS:
+        point = basemap[code].representative_point()
+        hits = mapspec.hit_test(ds, spec, point.x, point.y)
+        assert code in hits, code
+        areas = [h for h in hits if h in spec.features.index
+                 and spec.features.at[h, "geometry"].geom_type in ("Polygon", "MultiPolygon")]
+        assert all(hits.index(code) < hits.index(a) for a in areas), (code, hits)  # no area hides the unit
+
+
+def test_a_click_near_a_line_finds_it_first_and_far_away_finds_nothing(ds):
+    spec = mapspec.build(ds, ds.measures, "corridors")
+    line = spec.features.at["rail_xiangpu", "geometry"]
+    point = line.interpolate(0.5, normalized=True)
+    assert mapspec.hit_test(ds, spec, point.x + 0.01, point.y)[0] == "rail_xiangpu"
+    assert mapspec.hit_test(ds, spec, 112.0, 14.0) == ()  # the open sea
+
+
+def test_a_chosen_feature_is_drawn_heavier_and_the_others_dimmed(ds):
+    plain = styles_of(rendered(ds, ds.measures, "corridors")[0], "corridor")
+    chosen = styles_of(maps.draw(ds, mapspec.build(ds, ds.measures, "corridors", selected=("rail_xiangpu",))),
+                       "corridor")
+    assert chosen["rail_xiangpu"]["weight"] > plain["rail_xiangpu"]["weight"]
+    assert chosen["rail_xiangpu"]["className"] == "pp-selected"
+    other = next(f for f in chosen if f != "rail_xiangpu")
+    assert chosen[other]["opacity"] < plain[other]["opacity"]
+    units = styles_of(maps.draw(ds, mapspec.build(ds, ds.measures, "overview", selected=("350200",))), "admin")
+    assert units["350200"]["weight"] > units["350100"]["weight"]
