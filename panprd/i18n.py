@@ -118,6 +118,7 @@ ZH: dict[str, str] = {
                       "地图要素，点击标签即可在地图或措施浏览中查看。",
     "policy_chinese_only": "",
     "panel_also_here": "此处还有：",
+    "units_more": "另有 {n} 个责任单位，退出演示模式可查看全部。",
     "search_matches_title": "搜索匹配",
     "search_matches": "搜索“{q}”：{rows} 项措施中共 {n} 处匹配",
     "panel_matches": "“{q}”在这些措施中出现 {n} 处",
@@ -275,6 +276,7 @@ EN: dict[str, str] = {
                       "to see it on the map or in the explorer.",
     "search_matches_title": "Search matches",
     "panel_also_here": "Also here:",
+    "units_more": "{n} more lead units: leave presenter mode to see them all.",
     "search_matches": "Search \"{q}\": {n} matches in {rows} actions",
     "panel_matches": "\"{q}\" occurs {n} times in these actions",
     "policy_chinese_only": "The policy text exists in Chinese only and is shown as issued. The English titles of "

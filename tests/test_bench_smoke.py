@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench import inprocess, run, synth, wsclient
-from panprd import data, filters, maps
+from panprd import data, filters, maps, mapspec
 
 
 def test_percentiles_and_summaries_count_what_they_say():
@@ -25,6 +25,8 @@ def test_in_process_figures_are_of_the_map_the_page_draws(ds):
     assert inprocess.map_html_bytes(everything) > inprocess.map_html_bytes(fmap)  # fewer features, fewer bytes
     assert inprocess.folium_args(fmap) > 0
     assert maps.feature_ids_in(fmap) < maps.feature_ids_in(everything)
+    ecology_rows = filters.apply(ds.measures, ecology)  # every layer, as the overview page draws it
+    assert maps.feature_ids_in(fmap) == set(mapspec.features_of(ds, ecology_rows, None).index)
 
 
 def test_multiplied_data_loads_without_rejections(ds, tmp_path):

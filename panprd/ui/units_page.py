@@ -9,6 +9,8 @@ from panprd.i18n import t
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
+SLIDE_ROWS = 12
+
 
 def _shade(count: int, top: int) -> str:
     if count <= 0 or top <= 0:
@@ -26,12 +28,13 @@ def render(ctx: PageContext) -> None:
         status("pp-empty", t("units_empty", lang), bold=True)
         return
     matrix = explorer.unit_matrix(measures, view)
+    shown = matrix.rows[:SLIDE_ROWS] if view.present else matrix.rows  # a slide shows the leading units
     st.html(f'<p class="pp-rowcount" role="status" data-units="{len(matrix.rows)}">'
             f'{esc(t("units_count", lang).format(n=len(matrix.rows), actions=len(measures)))}</p>')
     head = "".join(f'<th scope="col" data-theme="{esc(th)}">{esc(vocab.THEMES[th].label(lang))}</th>'
                    for th in matrix.themes)
     rows = []
-    for row in matrix.rows:
+    for row in shown:
         cells = "".join(
             f'<td{_shade(n, matrix.max_count)} data-theme="{esc(th)}">'
             + (f'<a href="{esc(matrix.cell_href(view, row, th))}">{n}</a>' if n else "") + "</td>"
@@ -43,3 +46,5 @@ def render(ctx: PageContext) -> None:
             f'<th scope="col">{esc(t("units_col_unit", lang))}</th>{head}'
             f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+    if len(shown) < len(matrix.rows):
+        st.html(f'<p class="pp-more-units">{esc(t("units_more", lang).format(n=len(matrix.rows) - len(shown)))}</p>')

@@ -133,9 +133,11 @@ def tags(page: Page, label: str) -> list[str]:
 
 
 def expect_panel(page: Page, ds: data.Dataset, fid: str) -> None:
-    """The side panel shows `fid` with one .pp-action per measure that references it."""
-    panel = page.locator(f'.pp-panel[data-feature="{fid}"]')
+    """The side panel shows `fid` first, with one .pp-action per measure that references it (what else lies
+    under a click follows in sections of its own)."""
+    panel = page.locator(f'.pp-panel[data-feature="{fid}"] .pp-panel-item').first
     expect(panel).to_be_visible()
+    expect(panel).to_have_attribute("data-item", fid)
     wanted = measures_of(ds, fid)
     assert wanted, f"no measure references {fid}"
     expect(panel.locator(".pp-action")).to_have_count(len(wanted))

@@ -33,10 +33,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page
 
-from panprd import explorer
+from panprd import pages
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MAP_PAGES = ("overview", "corridors", "transfer_zones", "ecology", "measures")
 PROBE = ("127.0.0.1", 9)  # the hook's own loopback UDP connect (connect() on UDP sends nothing)
 START_TIMEOUT_S = 90
 
@@ -223,10 +222,10 @@ def test_no_connection_beyond_loopback_while_every_page_loads(
     addresses = listening_addresses(port)
     assert addresses and all(set(a) == {"0"} for a in addresses), (
         f"the server must listen on every interface (0.0.0.0 or ::), not only loopback: {addresses}")
-    for name in explorer.PAGE_PATHS:
-        page.goto(f"{base_url}/" + ("" if name == "overview" else name))
+    for spec in pages.PAGES:
+        page.goto(f"{base_url}/" + ("" if spec.is_default else spec.key))
         page.locator("h1").first.wait_for(timeout=60_000)
-        if name in MAP_PAGES:
+        if spec.kind in ("map", "measures"):  # the explorer has a small map too
             wait_for_map(page)
     page.goto(f"{base_url}/measures?lang=en&theme=ecology")
     page.locator("h1").first.wait_for(timeout=60_000)
