@@ -75,7 +75,7 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   function meets(a, b) {
     return a.left - pad < b.right && b.left - pad < a.right && a.top - pad < b.bottom && b.top - pad < a.bottom;
   }
-  var pending = false;
+  var pending = false, runs = 0;
   function update() {
     pending = false;
     var zoom = map.getZoom(), frame = map.getContainer().getBoundingClientRect(), blocked = [], placed = [];
@@ -102,7 +102,9 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
       if (show) { placed.push(r); }
       it.el.classList.toggle("pp-label-hidden", !show);
     });
-    map.getContainer().setAttribute("data-pp-labels-zoom", String(zoom));  // placed for this zoom (tests wait on it)
+    runs += 1;  // tests wait on these: the labels are placed for this zoom, this many times
+    map.getContainer().setAttribute("data-pp-labels-zoom", String(zoom));
+    map.getContainer().setAttribute("data-pp-labels-runs", String(runs));
   }
   function schedule() {
     if (!pending) { pending = true; (window.requestAnimationFrame || setTimeout)(update); }

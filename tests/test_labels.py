@@ -192,10 +192,14 @@ def _fujian_axes(ds, width_in: float, height_in: float, dpi: int):
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect(1 / np.cos(np.radians((miny + maxy) / 2)), adjustable="datalim")
+    ax.set_xticks([])  # as on the PNG export: no tick labels among the figure's texts
+    ax.set_yticks([])
     return fig, ax
 
 
 def _drawn_boxes(fig) -> list[tuple[str, object]]:
+    """Every non-empty text's box as drawn (drawing settles the axes' aspect and limits)."""
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     return [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(Text) if t.get_text()]
 
@@ -243,6 +247,30 @@ def test_png_labels_on_a_small_figure_give_way_by_priority(ds, cjk) -> None:
         blockers = [text for text, other in drawn_boxes.items()
                     if by_text[text].priority >= lab.priority and box.padded(labels.COLLISION_PAD_PX).overlaps(other)]
         assert blockers, lab.text
+
+
+def test_png_labels_placed_with_the_drawn_limits(ds, cjk) -> None:
+    """On a square figure the 16:9 extent's latitudes stretch when drawn (fixed aspect): placement must use
+    the limits the figure is drawn with, or labels judged apart end up on top of each other."""
+    fig, ax = _fujian_axes(ds, 5, 5, 100)
+    drawn = labels.place_on_axes(ax, labels.admin_labels(ds, "en"), cjk, SIZES, zoom=FUJIAN_PAGE_ZOOM)
+    assert len(drawn) >= 8
+    boxes = _drawn_boxes(fig)
+    assert not [(a, b) for (a, ba), (b, bb) in combinations(boxes, 2) if ba.overlaps(bb)]
+    frame = ax.get_window_extent()
+    assert all(frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+               for _, box in boxes)
+
+
+@pytest.mark.parametrize("size", [(16, 9, 120), (16, 4, 100), (5, 5, 100)])
+def test_static_zoom_is_the_leaflet_zoom_of_the_drawn_axes(ds, size) -> None:
+    fig, ax = _fujian_axes(ds, *size)
+    zoom = labels.static_zoom(ax)
+    fig.canvas.draw()
+    x0, x1 = ax.get_xlim()
+    pixels_per_degree = ax.get_window_extent().width / (x1 - x0)
+    assert 256 * 2**zoom / 360 == pytest.approx(pixels_per_degree)  # Leaflet: 256 px per 360° at zoom 0
+    assert labels.static_zoom(ax, text_scale=2) == pytest.approx(zoom - 1)
 
 
 def test_png_labels_avoid_blocked_artists(ds, cjk) -> None:

@@ -111,15 +111,52 @@ def test_fujian_labels_visible_and_apart(page: Page, demo_url: str, wait_for_map
     assert not labels["350000"]["shown"]  # 福建 gives way to its cities
 
 
+JS_RUNS = "() => Number(document.querySelector('.leaflet-container').dataset.ppLabelsRuns)"
+JS_MAP = "Object.values(window).find(v => v instanceof L.Map)"
+
+
+def _move(frame: Frame, js: str, arg: object = None) -> dict[str, dict]:
+    """Run ``js`` (it moves the map), wait until the labels are placed again, return them."""
+    runs = frame.evaluate(JS_RUNS)
+    frame.evaluate(js, arg)
+    frame.wait_for_function(f"() => ({JS_RUNS})() > {runs}")
+    page_labels = {item["key"]: item for item in frame.evaluate(JS_LABELS)}
+    shown = [item for item in page_labels.values() if item["shown"]]
+    for a, b in combinations(shown, 2):
+        assert not _overlap(a["box"], b["box"]), (a, b)
+    return page_labels
+
+
+def test_crowded_labels_give_way(page: Page, demo_url: str, wait_for_map) -> None:
+    """Zoomed out to where the English city names crowd the coast, some give way and none overlap."""
+    frame, _ = _open(page, f"{demo_url}/?lang=en&view=fujian", wait_for_map)
+    labels = _move(frame, f"() => {JS_MAP}.setView([25.9, 118.3], 6.5, {{animate: false}})")
+    cities = [item for item in labels.values() if item["kind"] == "city"]
+    assert 3 <= sum(item["shown"] for item in cities) < len(cities), cities
+    assert labels["350100"]["shown"] and labels["710000"]["shown"]
+
+
+@pytest.mark.parametrize("selector", [".pp-inset", ".pp-legend", ".pp-notice"])
+def test_labels_give_way_to_the_map_furniture(page: Page, demo_url: str, wait_for_map, selector: str) -> None:
+    """Panned so that 广东's label would sit on the inset, the legend or the notice, it is hidden instead."""
+    frame, labels = _open(page, f"{demo_url}/?lang=zh", wait_for_map)
+    assert labels["440000"]["shown"]
+    labels = _move(frame, "(selector) => {"
+                          "const a = document.querySelector('.pp-label[data-key=\"440000\"]').getBoundingClientRect();"
+                          "  const t = document.querySelector(selector).getBoundingClientRect();"
+                          f"  {JS_MAP}.panBy([a.left - t.left - t.width / 2, a.top - t.top - t.height / 2],"
+                          "                  {animate: false});"
+                          "}", selector)
+    assert not labels["440000"]["shown"], labels["440000"]
+    (box,) = frame.evaluate(JS_BOXES, selector)
+    assert not [item for item in labels.values() if item["shown"] and _overlap(item["box"], box)
+                and item["kind"] != "island" and item["key"] != "710000"]
+
+
 def test_labels_follow_the_zoom(page: Page, demo_url: str, wait_for_map) -> None:
     """Zooming in to Fujian brings the cities in; collisions are re-checked after every zoom."""
     frame, labels = _open(page, f"{demo_url}/?lang=zh", wait_for_map)
     assert not labels["350100"]["shown"]
-    frame.evaluate("() => { const m = Object.values(window).find(v => v instanceof L.Map);"
-                   " m.setView([25.9, 118.3], 7.5, {animate: false}); }")
-    frame.wait_for_function("() => document.querySelector('.leaflet-container').dataset.ppLabelsZoom === '7.5'")
-    labels = {item["key"]: item for item in frame.evaluate(JS_LABELS)}
-    assert labels["350100"]["shown"] and labels["350200"]["shown"]
-    shown = [item for item in labels.values() if item["shown"]]
-    for a, b in combinations(shown, 2):
-        assert not _overlap(a["box"], b["box"]), (a, b)
+    labels = _move(frame, f"() => {JS_MAP}.setView([25.9, 118.3], 7.5, {{animate: false}})")
+    assert frame.evaluate("document.querySelector('.leaflet-container').dataset.ppLabelsZoom") == "7.5"
+    assert labels["350100"]["shown"] and labels["350200"]["shown"] and not labels["350000"]["shown"]
