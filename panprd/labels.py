@@ -77,7 +77,7 @@ CENTROID_SLACK = 0.6  # the centroid is used when it is at least this share of t
 SAR_ALIGN = {"810000": "left", "820000": "right"}
 KINDS = ("province", "sar", "city", "island", "feature")
 ALIGNS = ("center", "left", "right")  # "left": the text starts at the point; "right": it ends there
-ALIGN_GAP_PX = 5
+ALIGN_GAP_PX = 10  # clears the maps' point markers (CircleMarker radius 8 px)
 COLLISION_PAD_PX = 2.5
 
 
@@ -185,6 +185,7 @@ def feature_labels(features: Any, lang: str, colours: Mapping[str, str] | None =
         if not text:
             continue
         kind = str(row["kind"])
+        align = "center"
         if geom.geom_type in ("LineString", "MultiLineString"):
             lon, lat = line_middle(geom, window)
             min_zoom = LINE_LABEL_ZOOM
@@ -192,13 +193,14 @@ def feature_labels(features: Any, lang: str, colours: Mapping[str, str] | None =
             point = geom if geom.geom_type == "Point" else geom.geoms[0]
             lon, lat = point.x, point.y
             min_zoom = POINT_LABEL_ZOOM
+            align = "left"  # beside the point's marker, not on it
         else:
             lon, lat = interior_point(geom, window)
             largest = max(getattr(geom, "geoms", [geom]), key=lambda part: part.area)  # the part the label is on
             min_zoom = min(POINT_LABEL_ZOOM, round(_zoom_for_width(largest, AREA_LABEL_PX), 2))
         labels.append(Label(str(fid), text, round(lon, 4), round(lat, 4),
                             PRIORITY_FEATURE.get(kind, PRIORITY_FEATURE_OTHER), min_zoom, MAX_ZOOM, "feature",
-                            colour=(colours or {}).get(kind)))
+                            align=align, colour=(colours or {}).get(kind)))
     return sort_for_placement(labels)
 
 
@@ -396,6 +398,10 @@ def place_on_axes(ax: Axes, labels: Sequence[Label], fontproperties: FontPropert
     for key, artist in artists.items():
         if key not in kept:
             artist.remove()
+    for label in placed:
+        if label.kind == "island":  # the islet is a speck at this scale: a dot shows what the name is for
+            ax.plot([label.lon], [label.lat], marker="o", markersize=3, color=KIND_TEXT_COLOUR["island"],
+                    linestyle="none", zorder=8)
     return [artists[lab.key] for lab in placed]
 
 

@@ -115,7 +115,7 @@ def test_feature_labels_use_short_names_and_sensible_anchors() -> None:
     assert line.distance(shapely.Point(zh["rail"].lon, zh["rail"].lat)) < 1e-6
     assert (zh["rail"].lon, zh["rail"].lat) == (118.0, 25.0)  # halfway along the line
     assert shapely.box(*labels.REGION_WINDOW).contains(shapely.Point(zh["far"].lon, zh["far"].lat))
-    assert (zh["port"].lon, zh["port"].lat) == (119.3, 26.0)
+    assert (zh["port"].lon, zh["port"].lat) == (119.3, 26.0) and zh["port"].align == "left"  # beside its marker
     assert zh["rail"].min_zoom == labels.FUJIAN_ZOOM and zh["port"].min_zoom == labels.POINT_LABEL_ZOOM
     assert zh["zone"].min_zoom <= labels.POINT_LABEL_ZOOM
     assert all(lab.kind == "feature" and lab.priority < labels.PRIORITY_CITY for lab in zh.values())
