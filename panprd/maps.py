@@ -16,10 +16,11 @@ import folium
 import folium.template
 import shapely
 
-from panprd import mapspec, vocab
+from panprd import labels, mapspec, vocab
 from panprd.assets import offline_map
 from panprd.data import Dataset
 from panprd.i18n import t
+from panprd.map_labels import LabelLayer, MetricScale
 from panprd.mapspec import MapSpec
 
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
@@ -228,9 +229,19 @@ def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int 
     )
 
 
-def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: bool = False) -> folium.Map:
-    """The interactive map of a spec; `large` type for a projector."""
-    fmap = offline_map(control_scale=True, zoom_snap=0.25, attribution_control=False)
+def map_labels(ds: Dataset, spec: MapSpec) -> list[labels.Label]:
+    """The names the map carries: provinces, 香港 and 澳门, Fujian's units, 钓鱼岛 and 赤尾屿, and the
+    features drawn, each at the zoom where it is distinct (panprd.labels)."""
+    colours = {kind: style.colour for kind, style in mapspec.KIND_STYLES.items()}
+    return labels.admin_labels(ds, spec.lang) + labels.feature_labels(spec.features, spec.lang, colours)
+
+
+def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: bool = False,
+         labelled: bool = True) -> folium.Map:
+    """The interactive map of a spec; `large` type for a projector; `labelled` False only to measure
+    what the names cost."""
+    fmap = offline_map(zoom_snap=0.25, attribution_control=False)
+    MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"
         ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
@@ -246,6 +257,8 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
             _feature_layer(ds, spec, layer).add_to(fmap)
     if spec.links:
         _partner_links(spec).add_to(fmap)
+    if labelled:
+        LabelLayer(map_labels(ds, spec)).add_to(fmap)
     if len(spec.features) or spec.links or tianditu_key:  # no empty layer box
         folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(legend_html(spec, large)))

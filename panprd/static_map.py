@@ -29,10 +29,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from panprd import mapspec, vocab
+from panprd import labels, maps, mapspec
 from panprd.data import Dataset
 from panprd.i18n import t
-from panprd.maps import lines_of
 from panprd.mapspec import MapSpec
 
 matplotlib.use("Agg")  # no display on a server; Figure + FigureCanvasAgg below never touch pyplot anyway
@@ -41,6 +40,8 @@ WIDTH_IN, HEIGHT_IN, DPI = 16.0, 9.0, 120  # 1920 × 1080, a 16:9 slide
 NOTICE_COLOUR = "#b71c1c"
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Droid Sans Fallback")
+TEXT_SCALE = 1.3  # the PNG's type is larger than the screen's, so it reads as one zoom level out
+SCALE_BAR_ANCHOR = (0.20, 0.03)  # right of the legend (lower left), left of the inset (lower right)
 TITLE_BOX = {"boxstyle": "round,pad=0.45", "facecolor": "white", "edgecolor": "#bdbdbd", "alpha": 0.94}
 
 
@@ -150,7 +151,7 @@ def _fill(ax, geoms, facecolor, edgecolor, linewidth, zorder, alpha=1.0, linesty
 
 
 def _lines(ax, geom, colour, linewidth, zorder, dashes=None) -> None:
-    for line in lines_of(geom):
+    for line in maps.lines_of(geom):
         xy = np.asarray(line.coords)
         kwargs = {"dashes": dashes} if dashes else {}
         ax.plot(xy[:, 0], xy[:, 1], color=colour, linewidth=linewidth, zorder=zorder, solid_capstyle="round",
@@ -161,10 +162,10 @@ def _dashes(dash: str | None) -> tuple[float, ...] | None:
     return tuple(float(v) / 2 for v in dash.split()) if dash else None
 
 
-def _map_axes(fig: Figure, spec: MapSpec) -> tuple[object, tuple[float, float, float, float]]:
+def _map_axes(fig: Figure, spec: MapSpec):
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_facecolor(mapspec.SEA_COLOUR)
-    minx, miny, maxx, maxy = box = extent(spec)
+    minx, miny, maxx, maxy = extent(spec)
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect(1 / np.cos(np.radians((miny + maxy) / 2)), adjustable="datalim")
@@ -172,7 +173,7 @@ def _map_axes(fig: Figure, spec: MapSpec) -> tuple[object, tuple[float, float, f
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return ax, box
+    return ax
 
 
 def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
@@ -184,29 +185,14 @@ def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
     _lines(ax, ds.geo.maritime.geometry.union_all(), mapspec.MARITIME_COLOUR, 1.2, 3, (6, 4))
 
 
-def _place_name(ds: Dataset, code: str, lang: str) -> str:
-    if code in vocab.FUJIAN_UNITS:
-        name = vocab.FUJIAN_UNITS[code].label(lang)
-        if code == vocab.PINGTAN_CODE:
-            return "平潭" if lang == "zh" else name
-        return name.removesuffix("市") if lang == "zh" else name
-    name = str(ds.geo.admin.at[code, "name_zh" if lang == "zh" else "name_en"])
-    for suffix in ("特别行政区", "壮族自治区", "省"):
-        name = name.removesuffix(suffix)
-    return name
-
-
-def _draw_place_names(ax, ds: Dataset, spec: MapSpec, box, props) -> None:
-    basemap, _ = mapspec.display_geometries(ds.geo)
-    view = shapely.box(*box)
-    for code in [*spec.province_fill, *spec.unit_fill]:
-        geom = basemap[code]
-        if geom.is_empty or not geom.intersects(view) or code in ("810000", "820000"):
-            continue  # Hong Kong and Macao are too small to carry a label at this scale
-        point = geom.intersection(view).representative_point()
-        size, colour = (11, "#4e342e") if code in vocab.FUJIAN_UNITS else (12, "#616161")
-        ax.text(point.x, point.y, _place_name(ds, code, spec.lang), fontproperties=props, fontsize=size,
-                color=colour, ha="center", va="center", zorder=6, clip_on=True)
+def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list) -> None:
+    """The interactive map's names at the zoom this frame matches, none over another or over the title,
+    notice, legend or inset (panprd.labels), and a metric scale bar clear of the legend."""
+    sizes = {"province": 13, "sar": 11, "city": 12, "island": 11, "feature": 10}
+    labels.place_on_axes(ax, maps.map_labels(ds, spec), props, sizes, blocked=furniture,
+                         zoom=labels.static_zoom(ax, text_scale=TEXT_SCALE))
+    miny, maxy = ax.get_ylim()
+    labels.draw_scale_bar(ax, (miny + maxy) / 2, anchor=SCALE_BAR_ANCHOR, fontproperties=props, fontsize=12)
 
 
 def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
@@ -227,18 +213,19 @@ def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
                        linewidths=1.5, zorder=7)
 
 
-def _draw_headings(fig: Figure, spec: MapSpec, title: str, subtitle: str, props, bold) -> None:
-    """Title (and subtitle) in the top left corner, the 示意图 notice in the top right."""
-    fig.text(0.015, 0.975, title, fontproperties=bold, fontsize=24, va="top", ha="left", color="#212121",
-             bbox=TITLE_BOX, zorder=10)
+def _draw_headings(fig: Figure, spec: MapSpec, title: str, subtitle: str, props, bold) -> list:
+    """Title (and subtitle) in the top left corner, the 示意图 notice in the top right; returns them."""
+    drawn = [fig.text(0.015, 0.975, title, fontproperties=bold, fontsize=24, va="top", ha="left", color="#212121",
+                      bbox=TITLE_BOX, zorder=10)]
     if subtitle:
-        fig.text(0.017, 0.895, subtitle, fontproperties=props, fontsize=14, va="top", ha="left",
-                 color="#424242", bbox={**TITLE_BOX, "pad": 0.3}, zorder=10)
-    fig.text(0.985, 0.975, t("schematic_notice", spec.lang), fontproperties=bold, fontsize=16, va="top", ha="right",
-             color=NOTICE_COLOUR, bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": NOTICE_COLOUR,
-                                        "linewidth": 1.5}, zorder=10)
-    fig.text(0.012, 0.012, t("png_credit", spec.lang), fontproperties=props, fontsize=10, color="#616161", ha="left",
-             va="bottom", zorder=10)
+        drawn.append(fig.text(0.017, 0.895, subtitle, fontproperties=props, fontsize=14, va="top", ha="left",
+                              color="#424242", bbox={**TITLE_BOX, "pad": 0.3}, zorder=10))
+    notice_box = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": NOTICE_COLOUR, "linewidth": 1.5}
+    drawn.append(fig.text(0.985, 0.975, t("schematic_notice", spec.lang), fontproperties=bold, fontsize=16,
+                          va="top", ha="right", color=NOTICE_COLOUR, bbox=notice_box, zorder=10))
+    drawn.append(fig.text(0.012, 0.012, t("png_credit", spec.lang), fontproperties=props, fontsize=10,
+                          color="#616161", ha="left", va="bottom", zorder=10))
+    return drawn
 
 
 def _handle(entry: mapspec.LegendEntry):
@@ -254,7 +241,7 @@ def _handle(entry: mapspec.LegendEntry):
     return Patch(facecolor=entry.colour, edgecolor=mapspec.PROVINCE_EDGE, label=label)
 
 
-def _draw_legend(ax, spec: MapSpec, props, bold) -> None:
+def _draw_legend(ax, spec: MapSpec, props, bold):
     legend = ax.legend(handles=[_handle(e) for e in spec.legend], loc="lower left", prop=props.copy(), fontsize=13,
                        framealpha=0.94, title=t("legend", spec.lang), title_fontproperties=bold, borderpad=0.8,
                        bbox_to_anchor=(0.008, 0.045))
@@ -262,9 +249,10 @@ def _draw_legend(ax, spec: MapSpec, props, bold) -> None:
     for text in legend.get_texts():
         text.set_fontsize(13)
     legend.set_zorder(10)
+    return legend
 
 
-def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props) -> None:
+def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
     """The 南海诸岛 inset in the lower right corner."""
     basemap, _ = mapspec.display_geometries(ds.geo)
     inset = fig.add_axes((0.862, 0.035, 0.125, 0.3))
@@ -285,6 +273,7 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props) -> None:
     inset.text(0.5, 0.03, t("inset_title", spec.lang), transform=inset.transAxes, ha="center", va="bottom",
                fontproperties=props, fontsize=12, color="#212121",
                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5})
+    return inset
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "") -> StaticMap:
@@ -304,13 +293,12 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
     FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs when no CJK font: said in `message`
-        ax, box = _map_axes(fig, spec)
+        ax = _map_axes(fig, spec)
         _draw_basemap(ax, ds, spec)
-        _draw_place_names(ax, ds, spec, box, props)
         _draw_features(ax, ds, spec)
-        _draw_headings(fig, spec, title, subtitle, props, bold)
-        _draw_legend(ax, spec, props, bold)
-        _draw_inset(fig, ds, spec, props)
+        furniture = _draw_headings(fig, spec, title, subtitle, props, bold)
+        furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
+        _draw_labels(ax, ds, spec, props, furniture)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     width, height = int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI)
