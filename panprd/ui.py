@@ -247,7 +247,8 @@ def map_with_panel(ds: data.Dataset, measures: pd.DataFrame, page_key: str, lang
     if not unmapped.empty:
         with st.expander(t("unmapped_title", lang_)):
             st.html("<ul>" + "".join(
-                f"<li>{esc(r['name_zh'] if lang_ == 'zh' else r['name_en'])} — {esc(r['geometry_basis'])}</li>"
+                f"<li>{esc(r['name_zh'] if lang_ == 'zh' else r['name_en'])} — "
+                f"{esc(data.feature_text(r, 'geometry_basis', lang_))}</li>"
                 for _, r in unmapped.iterrows()) + "</ul>")
 
 
@@ -261,7 +262,8 @@ def panel(ds: data.Dataset, measures: pd.DataFrame, selected: str | None, lang_:
         feat = ds.geo.features.loc[selected]
         title = feat["name_zh"] if lang_ == "zh" else feat["name_en"]
         subset = measures[measures["features"].map(lambda fids: selected in fids)]
-        basis = f'<p class="pp-basis"><i>{esc(t("panel_geometry_basis", lang_))}:</i> {esc(feat["geometry_basis"])}</p>'
+        basis = (f'<p class="pp-basis"><i>{esc(t("panel_geometry_basis", lang_))}:</i> '
+                 f'{esc(data.feature_text(feat, "geometry_basis", lang_))}</p>')
     else:
         title = vocab.FUJIAN_UNITS[selected].label(lang_)
         subset = measures[measures["fujian_units"].map(lambda units: selected in units)]
