@@ -1,7 +1,9 @@
 """`python -m panprd check [measures.csv]`: validate the data and print a summary.
 
-Exit status 0 when every row is valid, every reference resolves and every clause of sections
-二 to 十 is quoted by at least one row; 1 otherwise; 2 when the files cannot be read at all.
+Exit status 0 when every row is valid, every reference resolves, every clause of sections 二 to 十
+is quoted by at least one row and every named feature passes data.feature_issues (basis and source
+in both languages, a stated reason where there is no geometry, railways in China drawn through at
+least one intermediate place); 1 otherwise; 2 when the files cannot be read at all.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+
+import geopandas as gpd
 
 from panprd import data, vocab
 
@@ -40,6 +44,7 @@ def check(root: Path, measures_path: Path | None = None) -> int:
     unreferenced = sorted(set(features.index) - referenced)
     if unreferenced:
         print(f"  not referenced by any measure: {', '.join(unreferenced)}")
+    print_feature_summary(features)
     places = {u for us in measures["fujian_units"] for u in us}
     print(f"Fujian units covered: {len(places)} of {len(vocab.FUJIAN_UNITS)}")
     partners = {p for ps in measures["partners"] for p in ps}
@@ -62,6 +67,31 @@ def check(root: Path, measures_path: Path | None = None) -> int:
         print(f"{issue.severity}: {issue}")
     print(f"unresolved references and other errors: {len(errors)}")
     return 1 if errors or missing or admin_invalid or len(ds.rejected) or no_english else 0
+
+
+def print_feature_summary(features: gpd.GeoDataFrame) -> None:
+    """The counts behind the feature rules; the features that break them are listed as errors below."""
+    railways = features[features["kind"] == "railway"]
+    leaving = sorted(fid for fid in railways.index if data.railway_leaves_china(fid))
+    in_china = railways.drop(leaving)
+    through = [data.intermediate_points(geom) for geom in in_china.geometry]
+    drawn = sum(1 for n in through if n >= 1)
+    print(f"railways in China: {len(in_china)}, drawn with at least one intermediate place: {drawn}"
+          f" (fewest {min(through, default=0)}, most {max(through, default=0)})")
+    if leaving:
+        print(f"  leaving China, drawn at the Chinese terminal only (exempt): {', '.join(leaving)}")
+    unmapped = features[features.geometry.isna() | features.geometry.is_empty]
+    prefixes = vocab.NOT_MAPPED_PREFIX
+    stated = sum(1 for _, f in unmapped.iterrows()
+                 if all(f[f"geometry_basis_{lang}"].startswith(p) and f[f"geometry_basis_{lang}"] != p
+                        for lang, p in prefixes.items()))
+    print(f"not mapped: {len(unmapped)}, with a stated reason in zh and en: {stated}")
+    for fid, feat in unmapped.iterrows():
+        print(f"  {fid}: {feat['geometry_basis_en']}")
+    bilingual = sum(1 for _, f in features.iterrows()
+                    if all(str(f[f"{field}_{lang}"]).strip() for field in ("geometry_basis", "source")
+                           for lang in ("zh", "en")))
+    print(f"geometry basis and source in zh and en: {bilingual} of {len(features)} features")
 
 
 def main(argv: list[str] | None = None) -> int:

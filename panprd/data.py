@@ -388,8 +388,13 @@ def load_geo(geodata_dir: Path = GEODATA_DIR, read=read_stable) -> tuple[Geo, li
     # A code can appear at two levels only for Pingtan (county 350128 and its own city-level unit).
     admin = gpd.GeoDataFrame(admin.drop_duplicates("id", keep="last").set_index("id", drop=False),
                              geometry="geometry", crs="EPSG:4326")
-    for col in ("places", "partners"):
-        features[col] = features[col].fillna("").astype(str).map(split_list)
+    for col in (*vocab.FEATURE_PROPERTIES, *vocab.FEATURE_PART_PROPERTIES):
+        if col not in features:  # a property missing from every feature: reported above, shown as empty
+            features[col] = ""
+        features[col] = features[col].fillna("")
+    issues += feature_issues(features)
+    for col in ("places", "partners", *vocab.FEATURE_PART_PROPERTIES):
+        features[col] = features[col].astype(str).map(split_list)
     for index, feat in features.iterrows():
         for code in feat["places"]:
             if code not in admin.index:
@@ -431,6 +436,85 @@ def stamp(root: Path | None = None) -> tuple[tuple[str, int, int], ...]:
     root = root or ROOT
     return tuple((str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size)
                  for p in data_files(root) if p.exists())
+
+
+def intermediate_points(geom: shapely.Geometry | None) -> int:
+    """How many places a line is drawn through between its ends (summed over the parts of a multi-line).
+
+    A railway drawn straight from end to end has none; points and polygons have none.
+    """
+    if not isinstance(geom, shapely.Geometry) or geom.geom_type not in ("LineString", "MultiLineString"):
+        return 0
+    return sum(max(len(part.coords) - 2, 0) for part in getattr(geom, "geoms", [geom]))
+
+
+def railway_leaves_china(feature_id: str) -> bool:
+    """Whether a railway is one of vocab.RAILWAYS_LEAVING_CHINA, drawn only at its Chinese terminal.
+
+    The benchmark's synthetic copies (bench/synth.py: `<id>__x<j>`) keep their original's standing.
+    """
+    return feature_id.partition("__")[0] in vocab.RAILWAYS_LEAVING_CHINA
+
+
+def feature_issues(features: gpd.GeoDataFrame) -> list[Issue]:
+    """What makes named features mislead a reader, one error per feature and column.
+
+    Why: every feature must say in both UI languages how its geometry was made (or why it has none)
+    and where that comes from; a railway in China drawn as a straight line between its ends crosses
+    other lines and provinces it never enters; site names must match the sites they label.
+    `features` is the frame as read (a RangeIndex: the feature's position in the file).
+    """
+    name = f"geodata/{FEATURES_FILE}"
+    issues: list[Issue] = []
+    for index, feat in features.iterrows():
+        label = f"feature {feat['id']}"
+        geom = feat.geometry if isinstance(feat.geometry, shapely.Geometry) else None  # null reads as NaN
+        mapped = geom is not None and not geom.is_empty
+        for text_field in vocab.FEATURE_TEXT_FIELDS:
+            for lang in ("zh", "en"):
+                column = f"{text_field}_{lang}"
+                text = str(feat[column]).strip()
+                prefix = vocab.NOT_MAPPED_PREFIX[lang].strip()
+                if text_field == "geometry_basis" and not mapped and not text.removeprefix(prefix).strip(" :："):
+                    issues.append(Issue(name, index, column, f"{label}: no geometry and no stated reason; expected "
+                                        f"'{vocab.NOT_MAPPED_PREFIX[lang]}<why it is not mapped>'"))
+                elif not text:
+                    issues.append(Issue(name, index, column, f"{label}: empty; the text is needed in both "
+                                        "languages (zh and en)"))
+                elif text_field == "geometry_basis" and not mapped and not text.startswith(prefix):
+                    issues.append(Issue(name, index, column, f"{label}: no geometry, but the basis does not say "
+                                        f"why: expected it to begin '{vocab.NOT_MAPPED_PREFIX[lang]}'"))
+                elif text_field == "geometry_basis" and mapped and text.startswith(prefix):
+                    issues.append(Issue(name, index, column, f"{label}: has a geometry, but the basis says "
+                                        "it is not mapped"))
+        if feat["kind"] == "railway" and not railway_leaves_china(feat["id"]) and intermediate_points(geom) < 1:
+            issues.append(Issue(name, index, "geometry", f"{label}: a railway in China drawn without an "
+                                "intermediate place (a straight line between its ends, a point, or nothing); "
+                                "draw it through the county seats or stations of its route"))
+        parts = {lang: split_list(str(feat[f"parts_{lang}"])) for lang in ("zh", "en")}
+        if any(parts.values()):
+            count = int(shapely.get_num_geometries(geom)) if mapped else 0
+            for lang, names in parts.items():
+                if len(names) != count:
+                    issues.append(Issue(name, index, f"parts_{lang}", f"{label}: {len(names)} site names for "
+                                        f"{count} sites in the geometry"))
+    return issues
+
+
+def feature_text(feature_row: pd.Series | dict, field: str, lang: str) -> str:
+    """A feature's name, short label, geometry basis or source in the UI language.
+
+    `field` is one of vocab.FEATURE_TEXT_FIELDS ("name", "short", "geometry_basis", "source"). When
+    the UI language's text is empty the other language's is returned (the check command reports
+    the gap), so a half-filled file still shows something rather than a blank.
+    """
+    if field not in vocab.FEATURE_TEXT_FIELDS:
+        raise ValueError(f"unknown feature text field {field!r}; expected one of {vocab.FEATURE_TEXT_FIELDS}")
+    for text_lang in ("zh", "en") if lang == "zh" else ("en", "zh"):
+        value = feature_row.get(f"{field}_{text_lang}")
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
 
 
 def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Dataset:

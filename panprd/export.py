@@ -186,7 +186,9 @@ def to_geojson(ds: Dataset, measures: pd.DataFrame, layer: str | None = None) ->
             "id": fid,
             "properties": {
                 "id": fid, "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": row["kind"],
-                "layer": row["layer"], "geometry_basis": row["geometry_basis"], "source": row["source"],
+                "layer": row["layer"],
+                **{key: row[key] for key in ("short_zh", "short_en", "geometry_basis_zh", "geometry_basis_en",
+                                             "source_zh", "source_en")},
                 "places": ";".join(row["places"]), "partners": ";".join(row["partners"]),
                 "measure_ids": ";".join(joined.index), "measure_titles_zh": ";".join(joined["title_zh"]),
                 "measure_titles_en": ";".join(joined["title_en"]),

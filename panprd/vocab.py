@@ -185,18 +185,34 @@ OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in MEASURE_COLUMNS if c not in
 MULTI_VALUED_COLUMNS: tuple[str, ...] = ("lead_units", "places", "partners", "features")
 LIST_SEPARATOR = ";"
 
-# Properties every named feature in geodata/features.geojson carries.
+# Properties every named feature in geodata/features.geojson carries. Each text field comes in both
+# UI languages (data.feature_text picks one); geometry_basis_* says how the geometry was made or, for
+# a feature without geometry, why it is not mapped.
 FEATURE_PROPERTIES: tuple[str, ...] = (
     "id",
     "name_zh",
     "name_en",
+    "short_zh",
+    "short_en",
     "kind",
     "layer",
-    "geometry_basis",
-    "source",
+    "geometry_basis_zh",
+    "geometry_basis_en",
+    "source_zh",
+    "source_en",
     "places",
     "partners",
 )
+# The bilingual text fields of a feature: FEATURE_PROPERTIES has `<field>_zh` and `<field>_en` of each.
+FEATURE_TEXT_FIELDS: tuple[str, ...] = ("name", "short", "geometry_basis", "source")
+# Properties only multi-site features carry (the mangrove reserve network): the names of the sites,
+# `;`-separated, in the order of the geometry's parts, so a label layer can name each site.
+FEATURE_PART_PROPERTIES: tuple[str, ...] = ("parts_zh", "parts_en")
+# How the geometry_basis of a feature without geometry begins, followed by the reason, per language.
+NOT_MAPPED_PREFIX: dict[str, str] = {"zh": "未上图：", "en": "Not mapped: "}
+# Railways that leave China: drawn only at their Chinese terminal, so not held to the rule that a
+# railway is drawn through at least one intermediate place (python -m panprd check).
+RAILWAYS_LEAVING_CHINA: frozenset[str] = frozenset({"rail_china_europe_xiamen_lodz"})
 ADMIN_PROPERTIES: tuple[str, ...] = ("id", "name_zh", "name_en", "level", "parent")
 ADMIN_LEVELS: tuple[str, ...] = ("province", "city", "county")
 

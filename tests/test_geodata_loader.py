@@ -93,3 +93,63 @@ def test_unknown_place_code_and_kind_are_reported(geodata):
     edit_features(geodata, corrupt)
     _, issues = data.load_geo(geodata)
     assert {(i.row, i.column) for i in issues} == {(0, "places"), (1, "kind")}
+
+
+def features_of(geodata_dir: Path) -> list[dict]:
+    return json.loads((geodata_dir / "features.geojson").read_text(encoding="utf-8"))["features"]
+
+
+def feature_by_id(features: list[dict], fid: str) -> dict:
+    return next(f for f in features if f["properties"]["id"] == fid)
+
+
+def test_feature_text_picks_the_ui_language_and_falls_back():
+    geo, _ = data.load_geo()
+    rail = geo.features.loc["rail_xiangpu"]
+    assert data.feature_text(rail, "geometry_basis", "zh").startswith("示意：")
+    assert data.feature_text(rail, "geometry_basis", "en").startswith("Schematic:")
+    assert data.feature_text(rail, "source", "en").startswith("Policy text")
+    assert data.feature_text(rail, "short", "zh") == "向莆铁路"
+    assert data.feature_text(rail, "name", "en") == "Xiangtang–Putian Railway"
+    half = {"source_zh": "政策原文", "source_en": " "}
+    assert data.feature_text(half, "source", "en") == "政策原文"  # the other language rather than a blank
+    with pytest.raises(ValueError):
+        data.feature_text(rail, "geometry_basis_zh", "zh")
+
+
+def test_feature_problems_are_errors_naming_feature_and_column(geodata):
+    def break_four(features):
+        rail = feature_by_id(features, "rail_xiangpu")
+        coords = rail["geometry"]["coordinates"][0]
+        rail["geometry"] = {"type": "LineString", "coordinates": [coords[0], coords[-1]]}  # straight, end to end
+        feature_by_id(features, "port_xiamen_container")["geometry"] = None  # no geometry, basis still "近似"
+        feature_by_id(features, "zone_vr_industry_base")["properties"]["geometry_basis_en"] = "Not mapped: "
+        del feature_by_id(features, "park_wuyishan_pilot")["properties"]["source_en"]
+        feature_by_id(features, "basin_tingjiang_hanjiang")["properties"]["source_zh"] = ""
+
+    edit_features(geodata, break_four)
+    geo, issues = data.load_geo(geodata)
+    found = {(i.message.split(":")[0], i.column) for i in issues}
+    park = [f["properties"]["id"] for f in features_of(geodata)].index("park_wuyishan_pilot")
+    assert found == {
+        ("feature rail_xiangpu", "geometry"),
+        ("feature port_xiamen_container", "geometry_basis_zh"),
+        ("feature port_xiamen_container", "geometry_basis_en"),
+        ("feature zone_vr_industry_base", "geometry_basis_en"),
+        (f"feature {park} (id park_wuyishan_pilot)", "source_en"),  # property missing
+        ("feature park_wuyishan_pilot", "source_en"),  # and so empty
+        ("feature basin_tingjiang_hanjiang", "source_zh"),
+    }
+    assert all(i.severity == "error" and i.file == "geodata/features.geojson" for i in issues)
+    assert len(geo.features) == 48  # reported, not dropped
+
+
+def test_site_names_must_match_the_sites(geodata):
+    def drop_a_name(features):
+        props = feature_by_id(features, "network_mangrove_4prov")["properties"]
+        props["parts_en"] = props["parts_en"].rsplit(";", 1)[0]
+
+    edit_features(geodata, drop_a_name)
+    _, issues = data.load_geo(geodata)
+    assert [(i.column, i.message) for i in issues] == [
+        ("parts_en", "feature network_mangrove_4prov: 10 site names for 11 sites in the geometry")]

@@ -39,7 +39,7 @@ def write_hostile_copy(root: Path) -> Path:
         path = root / "geodata" / name
         doc = json.loads(path.read_text(encoding="utf-8"))
         for feature in doc["features"]:
-            for key in ("name_zh", "name_en", "geometry_basis", "source"):
+            for key in (*(key for key in vocab.FEATURE_PROPERTIES if key.endswith(("_zh", "_en"))), "parts_zh"):
                 if key in feature["properties"]:
                     feature["properties"][key] = feature["properties"][key] + MARKUP
         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

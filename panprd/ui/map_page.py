@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import filters, maps, mapspec, policy, search, vocab
+from panprd import data, filters, maps, mapspec, policy, search, vocab
 from panprd.i18n import t
 from panprd.ui import downloads
 from panprd.ui.frame import PageContext
@@ -36,7 +36,8 @@ def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: s
         title = feat["name_zh"] if lang == "zh" else feat["name_en"]
         subset = measures[measures["features"].map(lambda fids: selected in fids)]
         basis = (f'<p class="pp-basis"><i>{esc(t("panel_geometry_basis", lang))}:</i> '
-                 f'{esc(feat["geometry_basis"])}</p>')
+                 f'{esc(data.feature_text(feat, "geometry_basis", lang))}<br>'
+                 f'<i>{esc(t("panel_source", lang))}:</i> {esc(data.feature_text(feat, "source", lang))}</p>')
     else:
         title = vocab.FUJIAN_UNITS[selected].label(lang)
         subset = measures[measures["fujian_units"].map(lambda units: selected in units)]
@@ -126,7 +127,8 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     if not unmapped.empty and not ctx.view.present:
         with st.expander(t("unmapped_title", lang)):
             st.html("<ul>" + "".join(
-                f"<li>{esc(r['name_zh'] if lang == 'zh' else r['name_en'])} — {esc(r['geometry_basis'])}</li>"
+                f"<li>{esc(data.feature_text(r, 'name', lang))} — {esc(data.feature_text(r, 'geometry_basis', lang))}"
+                "</li>"
                 for _, r in unmapped.iterrows()) + "</ul>")
 
 
