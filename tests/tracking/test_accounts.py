@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from panprd.tracking import accounts, schema, transfer
 from panprd.tracking.accounts import SignInRefused, authenticate
@@ -47,6 +47,14 @@ def test_a_deactivated_account_cannot_sign_in_and_loses_its_sessions(engine, peo
     accounts.deactivate(engine, "jt", NOW)
     with pytest.raises(SignInRefused, match="已停用"):
         authenticate(engine, "jt", PASSWORD, NOW)
+    assert accounts.session_account(engine, token, NOW) is None
+
+
+def test_a_session_of_an_inactive_account_finds_no_one(engine, people):
+    """Even a session row left unrevoked (e.g. written by another tool) does not sign in an inactive account."""
+    token = accounts.create_session(engine, people["sw"], NOW)
+    with engine.begin() as connection:
+        connection.execute(update(schema.accounts).where(schema.accounts.c.login == "sw").values(active=False))
     assert accounts.session_account(engine, token, NOW) is None
 
 

@@ -185,6 +185,9 @@ def test_late_units_use_quarters_in_shanghai(engine, actions, people):
     assert late["省发改委"].missing == ("4.1.17",)
     # In Q3 (before the boundary), the same report was this quarter's.
     assert "省发改委" not in {lu.unit for lu in status.late_units(engine, actions, before)}
+    # One hour into Q4 in Shanghai (still 30 September in UTC), it is last quarter's.
+    one_hour_in = datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
+    assert "4.1.17" in {lu.unit: lu for lu in status.late_units(engine, actions, one_hour_in)}["省发改委"].missing
     submit_report(engine, actions, "fgw", "4.1.17", "on_schedule", "2026-09-30", now=after)
     late = {lu.unit: lu for lu in status.late_units(engine, actions, mid_q4)}
     assert "省发改委" not in late

@@ -8,6 +8,7 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import UniqueConstraint, inspect
 
 from panprd.tracking import ledger, schema, status, store
 from panprd.tracking.ledger import submit_report
@@ -37,6 +38,37 @@ def test_the_migration_creates_exactly_the_schema_module(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), schema.metadata)
     assert diff == []
+
+
+def test_the_migration_creates_the_unique_keys_the_rules_rely_on(engine):
+    """compare_metadata does not see unique constraints on SQLite: compare them directly."""
+    def declared(table) -> set[frozenset[str]]:
+        keys = {frozenset(c.name for c in con.columns) for con in table.constraints
+                if isinstance(con, UniqueConstraint)}
+        return keys | {frozenset([c.name]) for c in table.columns if c.unique}
+
+    reflected = inspect(engine)
+    for table in schema.metadata.tables.values():
+        found = {frozenset(u["column_names"]) for u in reflected.get_unique_constraints(table.name)}
+        found |= {frozenset(i["column_names"]) for i in reflected.get_indexes(table.name) if i["unique"]}
+        assert found == declared(table), table.name
+    assert frozenset(["measure_id", "version"]) in declared(schema.plan_changes)
+    assert frozenset(["report_id"]) in declared(schema.reviews)
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_start(engine):
+    """BEGIN IMMEDIATE: a transaction that reads before it writes queues behind other writers instead of
+    failing when it tries to upgrade its lock."""
+    other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    try:
+        with store.writing(engine) as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM reports").scalar()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
 
 
 def test_ten_threads_reporting_at_once_all_land(engine, actions, people):
