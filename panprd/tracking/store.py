@@ -68,7 +68,11 @@ def open_store(url: str | None = None, *, busy_timeout: float = 5.0, check_schem
     if is_sqlite:
         _configure_sqlite(engine, busy_timeout)
     if check_schema:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            engine.dispose()  # no pooled connection outlives a refused open
+            raise
     return engine
 
 

@@ -1,13 +1,23 @@
-"""Fixtures of the ledger tests: a fresh SQLite file per test, a pinned clock, small action sets."""
+"""Fixtures of the ledger tests: a fresh database per test, a pinned clock, small action sets.
+
+The database is a SQLite file by default. With PANPRD_TEST_PG_URL set to a PostgreSQL server
+URL (e.g. `postgresql+psycopg://postgres@/?host=/tmp/pg&port=5432`), the same tests run on a
+fresh PostgreSQL database each, and the SQLite-only ones (file locking, WAL) skip.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 
 from panprd.tracking import accounts, store
 from panprd.tracking.units import build_actions
@@ -15,6 +25,8 @@ from panprd.tracking.units import build_actions
 # 2026-11-28 12:00 in Asia/Shanghai.
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("PANPRD_TEST_PG_URL")
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite file behaviour (locks, WAL, file paths)")
 
 UNITS = {
     "4.1.17": ["省发改委", "省交通运输厅", "省铁办", "相关设区市人民政府"],
@@ -37,18 +49,59 @@ def actions():
 
 
 @pytest.fixture(scope="session")
-def empty_db(tmp_path_factory) -> Path:
+def empty_db(tmp_path_factory) -> Iterator[Path | str]:
     """A database at the newest schema, made once; each test gets a copy (migrations take a while)."""
+    if PG_URL:
+        template = f"panprd_template_{uuid.uuid4().hex[:8]}"
+        _admin(f'CREATE DATABASE "{template}"')
+        store.open_store(_pg_database(template)).dispose()
+        yield template
+        _admin(f'DROP DATABASE "{template}" WITH (FORCE)')
+        return
     path = tmp_path_factory.mktemp("template") / "tracking.db"
     store.open_store(f"sqlite:///{path}").dispose()
-    return path
+    yield path
+
+
+def _pg_database(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(statement: str) -> None:
+    admin = create_engine(_pg_database("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(statement)
+    admin.dispose()
 
 
 @pytest.fixture
-def engine(tmp_path, empty_db):
-    path = tmp_path / "tracking.db"
-    shutil.copyfile(empty_db, path)
-    return store.open_store(f"sqlite:///{path}")
+def make_store(tmp_path, empty_db) -> Iterator[Callable[[], Engine]]:
+    """Make another empty database of the backend under test (e.g. to restore into)."""
+    made: list[tuple[Engine, str]] = []
+
+    def make() -> Engine:
+        if PG_URL:
+            name = f"panprd_test_{uuid.uuid4().hex[:12]}"
+            _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_db}"')
+            engine = store.open_store(_pg_database(name))
+        else:
+            path = tmp_path / f"tracking-{len(made)}.db"
+            shutil.copyfile(empty_db, path)
+            engine = store.open_store(f"sqlite:///{path}")
+            name = str(path)
+        made.append((engine, name))
+        return engine
+
+    yield make
+    for engine, name in made:
+        engine.dispose()
+        if PG_URL:
+            _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def engine(make_store) -> Engine:
+    return make_store()
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from sqlalchemy import UniqueConstraint, inspect
 from panprd.tracking import ledger, schema, status, store
 from panprd.tracking.ledger import submit_report
 
-from .conftest import NOW
+from .conftest import NOW, sqlite_only
 
 
+@sqlite_only
 def test_a_missing_database_file_is_created_with_its_tables(tmp_path, monkeypatch):
     path = tmp_path / "var" / "deeper" / "tracking.db"
     monkeypatch.setenv("PANPRD_DB_URL", f"sqlite:///{path}")
@@ -56,6 +57,7 @@ def test_the_migration_creates_the_unique_keys_the_rules_rely_on(engine):
     assert frozenset(["report_id"]) in declared(schema.reviews)
 
 
+@sqlite_only
 def test_a_write_transaction_holds_the_write_lock_from_its_start(engine):
     """BEGIN IMMEDIATE: a transaction that reads before it writes queues behind other writers instead of
     failing when it tries to upgrade its lock."""
@@ -92,7 +94,8 @@ def test_ten_threads_reporting_at_once_all_land(engine, actions, people):
     assert notes == sorted(f"线程 {n}" for n in range(10))
 
 
-def test_a_locked_database_refuses_writes_with_a_plain_message_and_still_reads(tmp_path, actions, people, engine):
+@sqlite_only
+def test_a_locked_database_refuses_writes_with_a_plain_message_and_still_reads(actions, people, engine):
     path = engine.url.database
     impatient = store.open_store(f"sqlite:///{path}", busy_timeout=0.2)
     holder = sqlite3.connect(path, isolation_level=None)
@@ -108,6 +111,7 @@ def test_a_locked_database_refuses_writes_with_a_plain_message_and_still_reads(t
     submit_report(impatient, actions, "jt", "4.1.17", "on_schedule", "2026-10-31", now=NOW)
 
 
+@sqlite_only
 def test_a_read_only_database_refuses_writes_and_still_reads(engine, actions, people):
     submit_report(engine, actions, "fgw", "4.1.17", "behind", "2026-10-31", now=NOW)
     engine.dispose()
@@ -117,6 +121,7 @@ def test_a_read_only_database_refuses_writes_and_still_reads(engine, actions, pe
     assert status.action_states(read_only, actions, NOW)["4.1.17"].status == "behind"
 
 
+@sqlite_only
 def test_a_database_that_cannot_be_opened_says_so(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -132,7 +137,7 @@ def test_a_database_at_an_older_schema_asks_for_db_upgrade(engine):
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0000'")
     with pytest.raises(store.StoreUnavailable, match="db upgrade"):
-        store.open_store(str(engine.url))
+        store.open_store(engine.url.render_as_string(hide_password=False))
 
 
 def test_last_change_moves_with_reports_reviews_plans_and_the_date(engine, actions, people):

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from panprd.tracking import accounts, ledger, status, store
+from panprd.tracking import accounts, ledger, status
 from panprd.tracking.transfer import TransferError, export_bytes, import_ledger, restore
 
 from .conftest import NOW
@@ -93,12 +93,12 @@ def populate(engine, actions) -> None:
     accounts.deactivate(engine, "sw", NOW)
 
 
-def test_restore_of_an_export_reproduces_it_exactly(engine, actions, people, tmp_path):
+def test_restore_of_an_export_reproduces_it_exactly(engine, actions, people, make_store):
     populate(engine, actions)
     exported = export_bytes(engine)
     records = [json.loads(line) for line in exported.decode().splitlines()]
     assert [r["type"] for r in records].count("report") == 2 and [r["type"] for r in records].count("plan") == 2
-    fresh = store.open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = make_store()
     counts = restore(fresh, exported, "export.jsonl")
     assert counts == {"account": 5, "plan": 2, "report": 2, "review": 2}
     assert export_bytes(fresh) == exported
@@ -129,10 +129,10 @@ def test_restore_refuses_a_database_that_is_not_empty(engine, actions, people):
     (lambda lines: lines[1:], "not a ledger export"),
     (lambda lines: [line.replace('"note":', '"remark":') for line in lines], "expected type, id"),
 ])
-def test_restore_refuses_a_damaged_export_and_stores_nothing(engine, actions, people, tmp_path, mutate, message):
+def test_restore_refuses_a_damaged_export_and_stores_nothing(engine, actions, people, make_store, mutate, message):
     populate(engine, actions)
     lines = export_bytes(engine).decode().splitlines()
-    fresh = store.open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = make_store()
     with pytest.raises(TransferError, match=message):
         restore(fresh, ("\n".join(mutate(lines)) + "\n").encode(), "export.jsonl")
     assert export_bytes(fresh) == b'{"type":"ledger","format":1}\n'
