@@ -17,7 +17,8 @@ Reading (cache on `store.last_change(engine)`; nothing private in these):
     status.place_lights(states, ds.measures["fujian_units"]) -> {code: PlaceLight(light, counts)}   map colours
     status.unit_progress(states) -> {unit: UnitProgress(led, completed, red)}                        units matrix
     status.completed_count(states) -> int                                                            overview
-    status.STATUSES / status.LIGHTS (ledger.STATUSES): code → Term(zh, en), for the `status` and `light` filters
+    status.STATUSES / status.LIGHTS: code → Term(zh, en); status.matching_actions(states, statuses, lights)
+        -> set of measure_ids for the `status` and `light` URL filters (status.NO_STATUS = no report)
     units.read_unit_map() -> {name_2016: Mapping2016(units_today, source, confidence)}; units.today_units()
 Signed-in views:
     status.history(engine, actions, measure_id, include_private=bool) -> [ReportView] (oldest first, with review)

@@ -202,6 +202,8 @@ def authenticate(engine: Engine, login: str, password: str, now: datetime | None
         verified = False
     if not verified:
         with writing(engine) as connection:
+            # Failures older than the window count for nothing: drop them, whatever the login.
+            connection.execute(delete(schema.sign_in_failures).where(schema.sign_in_failures.c.at <= window_start))
             connection.execute(insert(schema.sign_in_failures).values(login=key, at=clock.stamp(moment)))
         left = MAX_FAILURES - len(failures) - 1
         raise SignInRefused(f"登录名或密码错误（还可尝试 {left} 次）/ Wrong login or password "

@@ -26,7 +26,10 @@ def _measures_and_actions():
     """The real measures (panprd.data, honouring PANPRD_DATA_ROOT) and their actions; loaded once."""
     from panprd import data  # geopandas and friends: only for commands that need the policy
 
-    measures = data.load().measures
+    try:
+        measures = data.load().measures
+    except data.DataError as error:
+        raise store.TrackingError(f"measures.csv or geodata/ cannot be used:\n{error}") from None
     return measures, actions_from_measures(measures)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, exc, insert, select
@@ -183,33 +183,35 @@ def check_report(actions: Mapping[str, Action], account: Account, measure_id: st
     return Draft(measure_id, status, as_of_text, note, evidence, chosen, account.id, on_behalf), []
 
 
+def _not_listed(action: Action, units: str) -> Problem:
+    """The refusal that names the units which can report on the action."""
+    return Problem("unit", f"措施 {action.measure_id} 的责任单位不包括{units}，不能填报；可填报的单位："
+                           f"{who_can_report(action)} / {units} is not listed for action {action.measure_id}; the "
+                           f"units that can report are: {', '.join(action.units) or 'none (the office reports)'}.")
+
+
 def _reporting_unit(action: Action, account: Account, unit: str | None, on_behalf_of: str | None,
                     lead: str | None) -> tuple[str | None, bool, Problem | None]:
     """The unit a report is filed under, whether it is 代报, or why the account may not report here."""
-    refusal = (f"措施 {action.measure_id} 的责任单位不包括{{units}}，不能填报；"
-               f"可填报的单位：{who_can_report(action)} / {{units_en}} is not listed for action {action.measure_id}; "
-               "the units that can report are: "
-               f"{', '.join(action.units) or 'none (the office reports on their behalf)'}.")
     if on_behalf_of:
         if not account.is_office:
             return None, False, Problem("unit", "只有办公室可以代报 / Only the office reports on a unit's behalf.")
         if on_behalf_of not in action.units:
-            return None, False, Problem("unit", refusal.format(units=on_behalf_of, units_en=on_behalf_of))
+            return None, False, _not_listed(action, on_behalf_of)
         return on_behalf_of, True, None
     if unit:
         if unit not in account.units:
             return None, False, Problem("unit", f"账号 {account.login} 不属于 {unit} / The account {account.login} "
                                                 f"does not belong to {unit}.")
         if unit not in action.units:
-            return None, False, Problem("unit", refusal.format(units=unit, units_en=unit))
+            return None, False, _not_listed(action, unit)
         return unit, False, None
     listed = [u for u in action.units if u in account.units]
     if listed:
         return (lead if lead in listed else listed[0]), False, None
     if account.is_office:
         return OFFICE_UNIT, False, None
-    mine = "、".join(account.units) or account.login
-    return None, False, Problem("unit", refusal.format(units=mine, units_en=", ".join(account.units) or account.login))
+    return None, False, _not_listed(action, "、".join(account.units) or account.login)
 
 
 def _account(connection: Connection, login: str) -> Account:
@@ -238,7 +240,7 @@ def insert_reports(connection: Connection, drafts: list[Draft], now: datetime | 
     stamp = clock.stamp(now)
     ids = []
     for draft in drafts:
-        result = connection.execute(insert(schema.reports).values(**draft.__dict__, created_at=stamp))
+        result = connection.execute(insert(schema.reports).values(**asdict(draft), created_at=stamp))
         ids.append(result.inserted_primary_key[0])
     return ids
 

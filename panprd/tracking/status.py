@@ -20,8 +20,8 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -191,7 +191,7 @@ def _with_roles(reports: list[ReportView], actions: Mapping[str, Action], states
     for report in reports:
         state = states.get(report.measure_id)
         role = role_of(report, actions.get(report.measure_id), state.lead if state else None)
-        out.append(ReportView(**{**report.__dict__, "role": role}))
+        out.append(replace(report, role=role))
     return out
 
 
@@ -352,14 +352,17 @@ def render_sheet(sheet: SupervisionSheet, titles: Mapping[str, str]) -> str:
 
 def my_actions(actions: Mapping[str, Action], states: Mapping[str, ActionState], account: Account
                ) -> list[tuple[str, str]]:
-    """(measure_id, lead|support) of the actions an account may report on; every action for the office."""
+    """(measure_id, role) of the actions an account may report on: lead or support through one of its
+    units, and for the office every other action as "office"."""
     out = []
     for mid, action in actions.items():
         lead = states[mid].lead if mid in states else action.lead
         if lead in account.units:
             out.append((mid, "lead"))
-        elif set(account.units) & set(action.units) or account.is_office:
+        elif set(account.units) & set(action.units):
             out.append((mid, "support"))
+        elif account.is_office:
+            out.append((mid, "office"))
     return out
 
 
@@ -398,6 +401,17 @@ def place_lights(states: Mapping[str, ActionState], places_by_measure: Mapping[s
             for code in codes:
                 lights.setdefault(code, []).append(states[mid].light)
     return {code: PlaceLight(worst_light(ls), {k: ls.count(k) for k in LIGHTS}) for code, ls in lights.items()}
+
+
+NO_STATUS = "none"  # the `status` filter value of actions no report sets a status for
+
+
+def matching_actions(states: Mapping[str, ActionState], statuses: Collection[str] = (),
+                     lights: Collection[str] = ()) -> set[str]:
+    """Actions passing the `status` and `light` URL filters: any of the values within one filter,
+    both filters together; an empty filter passes everything. `NO_STATUS` matches no status."""
+    return {mid for mid, s in states.items()
+            if (not statuses or (s.status or NO_STATUS) in statuses) and (not lights or s.light in lights)}
 
 
 def completed_count(states: Mapping[str, ActionState]) -> int:

@@ -296,6 +296,17 @@ def test_unit_progress_and_ledger_frame(engine, actions, people):
 def test_my_actions(engine, actions, people):
     states = action_states(engine, actions, NOW)
     assert status.my_actions(actions, states, people["jt"]) == [("4.1.17", "support"), ("9.9.99", "lead")]
-    assert len(status.my_actions(actions, states, people["office"])) == len(actions)
+    assert status.my_actions(actions, states, people["office"]) == [(m, "office") for m in actions]
     assert status.my_actions(actions, states, people["sw"]) == [("2.1.01", "support")]
 
+
+
+def test_status_and_light_filters(engine, actions, people):
+    report(engine, actions, "fgw", "behind")
+    submit_report(engine, actions, "sw", "2.1.01", "on_schedule", "2026-10-31", now=NOW)  # 配合: sets nothing
+    states = action_states(engine, actions, NOW)
+    assert status.matching_actions(states) == set(actions)
+    assert status.matching_actions(states, statuses={"behind"}) == {"4.1.17"}
+    assert status.matching_actions(states, statuses={status.NO_STATUS}) == {"2.1.01", "6.3.02", "9.9.99"}
+    assert status.matching_actions(states, lights={"yellow", "red"}) == {"4.1.17"}
+    assert status.matching_actions(states, statuses={"behind"}, lights={"green"}) == set()
