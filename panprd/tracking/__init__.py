@@ -22,7 +22,7 @@ Reading (cache on `store.last_change(engine)`; nothing private in these):
     units.read_unit_map() -> {name_2016: Mapping2016(units_today, source, confidence)}; units.today_units()
 Signed-in views:
     status.history(engine, actions, measure_id, include_private=bool) -> [ReportView] (oldest first, with review)
-    status.my_actions(actions, states, account) -> [(measure_id, "lead"|"support")]
+    status.my_actions(actions, states, account) -> [(measure_id, "lead"|"support"|"office")]
     status.review_queue(engine, actions) / status.overdue(states) / status.late_units(engine, actions)
     status.orphan_reports(engine, actions) / status.supervision_sheet(engine, actions, unit) + render_sheet
     status.full_history(engine, actions) + status.history_frame(reports); transfer.export_bytes(engine)   office
@@ -32,7 +32,8 @@ Writing (each raises a TrackingError subclass whose message is shown as is, Chin
     ledger.review_report(engine, login, report_id, "confirmed"|"returned", reason) -> review id   ReviewRefused
     ledger.set_due / ledger.set_lead(engine, actions, login, measure_id, value, expected_version) -> Plan
         PlanConflict when expected_version is stale
-    ledger.SECRECY_REMINDER: the form's 不得填报涉密信息 line
+    ledger.SECRECY_REMINDER: the form's 不得填报涉密信息 line; ledger.STATUSES, NOTE_MAX, EVIDENCE_MAX for the form
+    transfer.import_ledger(engine, actions, login, xlsx_bytes, file_name) -> ImportResult     TransferError(.errors)
 Accounts and sessions (the UI keeps the token in a signed HttpOnly cookie, never in a URL):
     accounts.authenticate(engine, login, password) -> Account        SignInRefused (rate-limited per login)
     accounts.create_session(engine, account) -> token; accounts.session_account(engine, token) -> Account | None;
