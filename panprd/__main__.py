@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from panprd import data, vocab
+from panprd.tracking import cli as tracking_cli
 
 
 def check(root: Path, measures_path: Path | None = None) -> int:
@@ -99,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check_parser = sub.add_parser("check", help="validate measures.csv and geodata/ and print a summary")
     check_parser.add_argument("measures", nargs="?", type=Path, help="a measures.csv to check instead of ours")
+    tracking_cli.register(sub)
     args = parser.parse_args(argv)
+    if args.command in tracking_cli.COMMANDS:
+        return tracking_cli.dispatch(args)
     return check(data.ROOT, args.measures)
 
 
