@@ -6,10 +6,10 @@ the same names in the UI language.
 
 Zoom levels are Leaflet's (256-pixel tiles; each level doubles the scale). They were read off the
 maps' opening views (fitBounds with zoomSnap 0.25, 620 px high): the overview (the mainland 9+2
-window) opens at 5.25 in a 700 px wide map and 5.75 from 900 px; the ecology page at 5.75–6.0; the
-corridors and transfer-zone pages at 7.0–7.25. The Fujian units therefore appear from FUJIAN_ZOOM
-(6.5): not on the overview, where they would crowd a province 185 px wide, but on every page that
-opens on Fujian.
+window) opens at 5.25 in a 700 px wide map and 5.75 from 900 px; the Fujian pages, whose window holds
+Taiwan with 钓鱼岛 and 赤尾屿 as well as Fujian and the features, at 6.0–6.75. The Fujian units therefore
+appear from FUJIAN_ZOOM (6.0): not on the overview, where they would crowd a province 185 px wide, but
+on every page that opens on Fujian.
 
 Collisions: a label gives way to any label of higher priority (ties: the order of the list) and to
 the map's own furniture (legend, notice, inset, controls). A `keep` label (台湾, 钓鱼岛, 赤尾屿) never
@@ -41,7 +41,7 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels (either y di
 # Zoom thresholds (Leaflet zoom levels, see the module docstring).
 MIN_ZOOM = 0.0
 MAX_ZOOM = 19.0
-FUJIAN_ZOOM = 6.5  # Fujian's nine cities and Pingtan appear; the province label 福建 gives way to them
+FUJIAN_ZOOM = 6.0  # Fujian's nine cities and Pingtan appear; the province label 福建 gives way to them
 LINE_LABEL_ZOOM = FUJIAN_ZOOM  # railways and other links: long enough to be told apart once Fujian fills the map
 POINT_LABEL_ZOOM = FUJIAN_ZOOM + 0.5  # ports, airports, data centres: several share a city, so one step later
 AREA_LABEL_PX = 60  # an area feature is labelled once its box is this many pixels across (points' zoom at most)

@@ -156,32 +156,31 @@ def _swatch(entry: mapspec.LegendEntry) -> str:
 
 
 def legend_html(spec: MapSpec, large: bool = False) -> str:
-    """The legend, drawn in our own HTML (branca colormaps would pull d3 from a public CDN); `large` for a
-    projector (presenter mode)."""
-    lang = spec.lang
-    size, notice = (17, 18) if large else (12, 13)
+    """The legend, in our own HTML (branca colormaps would pull d3 from a public CDN), shown beside the map
+    rather than on it so that it never covers Fujian; `large` for a projector (presenter mode)."""
     rows = []
     for entry in spec.legend:
         if entry.heading:
             rows.append(f'<div class="pp-legend-sub">{escape(entry.heading)}</div>')
         rows.append(f"<div>{_swatch(entry)}{escape(entry.label)}</div>")
-    rows.append(f'<div class="pp-credit">{escape(t("map_credit", lang))}</div>')
+    rows.append(f'<div class="pp-credit">{escape(t("map_credit", spec.lang))}</div>')
+    size = 19 if large else 13
     return (
-        "<style>.pp-legend{position:absolute;z-index:800;left:10px;bottom:64px;background:#fffffff0;"
-        f"padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px #0004;font:{size}px/1.4 'Noto Sans CJK SC',"
-        f"'Microsoft YaHei',sans-serif;max-width:{220 if not large else 300}px}}"
-        ".pp-legend-title{font-weight:700;cursor:pointer}"
-        ".pp-legend-sub{margin-top:4px;font-weight:600}"
+        f"<style>.pp-legend{{background:#fafafa;padding:6px 10px;border-radius:6px;border:1px solid #e0e0e0;"
+        f"font:{size}px/1.45 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin-bottom:8px}}"
+        ".pp-legend-title{font-weight:700;cursor:pointer}.pp-legend-sub{margin-top:4px;font-weight:600}"
         ".pp-swatch{display:inline-block;width:18px;height:10px;margin-right:6px;vertical-align:middle;"
-        "border:1px solid #9e9e9e}"
-        ".pp-notice{position:absolute;z-index:800;left:54px;top:10px;background:#fffffff0;padding:3px 8px;"
-        f"border-radius:4px;color:#b71c1c;font:700 {notice}px 'Noto Sans CJK SC',sans-serif;"
-        "box-shadow:0 1px 4px #0004}"
-        ".pp-credit{color:#616161;font-size:11px}</style>"
-        f'<details open class="pp-legend" role="region" aria-label="{escape(t("legend", lang))}">'
-        f'<summary class="pp-legend-title">{escape(t("legend", lang))}</summary>{"".join(rows)}</details>'
-        f'<div class="pp-notice" role="note">{escape(t("schematic_notice", lang))}</div>'
+        "border:1px solid #9e9e9e}.pp-credit{color:#616161;font-size:.85em}</style>"
+        f'<details open class="pp-legend" role="region" aria-label="{escape(t("legend", spec.lang))}">'
+        f'<summary class="pp-legend-title">{escape(t("legend", spec.lang))}</summary>{"".join(rows)}</details>'
     )
+
+
+def notice_html(lang: str, large: bool = False) -> str:
+    """The 示意图 notice, on the map itself: every map carries it."""
+    return (f'<div class="pp-notice" role="note" style="position:absolute;z-index:800;left:54px;top:10px;'
+            f"background:#fffffff0;padding:3px 8px;border-radius:4px;color:#b71c1c;font:700 {18 if large else 13}px "
+            f"'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004\">{escape(t('schematic_notice', lang))}</div>")
 
 
 def lines_of(geom) -> list[shapely.LineString]:
@@ -261,7 +260,7 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
         LabelLayer(map_labels(ds, spec)).add_to(fmap)
     if len(spec.features) or spec.links or tianditu_key:  # no empty layer box
         folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(legend_html(spec, large)))
+    fmap.get_root().html.add_child(folium.Element(notice_html(spec.lang, large)))
     fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, spec.lang)))
     minx, miny, maxx, maxy = spec.window
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])

@@ -189,7 +189,27 @@ def window(ds: Dataset, features: gpd.GeoDataFrame, page: str, focus: str | None
         if pages.BY_KEY[page].layer is None:
             geoms += list(ds.geo.admin.loc[[p for p in vocab.PARTNERS if p in ds.geo.admin.index]].geometry)
         geom = shapely.union_all([shapely.envelope(g) for g in geoms]).intersection(shapely.box(*MAIN_WINDOW))
+        return _clear_of_the_inset(ds, features, geom.bounds)
     return tuple(float(v) for v in geom.bounds)
+
+
+# The share of the map's width and height the 南海诸岛 inset may take in its lower right corner (130 × 200
+# pixels with its margins, on maps from 560 pixels wide and 600 high).
+INSET_SHARE = (0.26, 0.40)
+
+
+def _clear_of_the_inset(ds: Dataset, features: gpd.GeoDataFrame, box) -> tuple[float, float, float, float]:
+    """The window widened eastwards over the sea until its lower right corner, where the inset sits, holds
+    no Fujian or Taiwan land and no drawn feature."""
+    minx, miny, maxx, maxy = (float(v) for v in box)
+    basemap, _ = display_geometries(ds.geo)
+    protected = shapely.union_all([*(basemap[c] for c in (*vocab.FUJIAN_UNITS, TAIWAN_CODE)), *features.geometry])
+    share_x, share_y = INSET_SHARE
+    strip = protected.intersection(shapely.box(minx, miny, maxx, miny + share_y * (maxy - miny)))
+    if strip.is_empty:
+        return minx, miny, maxx, maxy
+    east = strip.bounds[2]
+    return minx, miny, max(maxx, (east - share_x * minx) / (1 - share_x)), maxy
 
 
 def partner_links(ds: Dataset, features: gpd.GeoDataFrame) -> tuple[PartnerLink, ...]:

@@ -85,7 +85,8 @@ def test_legend_notice_and_inset_on_every_page(ds):
     for page in MAP_PAGES:
         for lang in ("zh", "en"):
             _, html = rendered(ds, ds.measures, page=page, lang=lang)
-            assert "pp-legend" in html and "示意图" in html
+            assert "pp-notice" in html and "示意图" in html  # on the map; the legend beside it
+            assert "pp-legend" in maps.legend_html(mapspec.build(ds, ds.measures, page, lang))
             assert "pp-inset" in html and ("南海诸岛" if lang == "zh" else "South China Sea Islands") in html
 
 

@@ -98,6 +98,7 @@ def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_
     spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang)
     st_folium(maps.draw(ctx.ds, spec, large=ctx.view.present), height=height, use_container_width=True,
               returned_objects=[], key="map_measures")
+    st.html(maps.legend_html(spec, large=ctx.view.present))
     if not ctx.view.present:
         st.caption(t("small_map_caption", ctx.lang))
 

@@ -122,6 +122,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
         st_folium(maps.draw(ds, spec, ctx.tianditu_key, large=ctx.view.present), height=height,
                   use_container_width=True, returned_objects=["last_clicked"], key=f"map_{page}")
     with panel_col:
+        st.html(maps.legend_html(spec, large=ctx.view.present))
         panel(ctx, measures, selected)
     unmapped = mapspec.features_of(ds, measures, ctx.page.layer, mapped=False)
     if not unmapped.empty and not ctx.view.present:

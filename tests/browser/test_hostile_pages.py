@@ -46,3 +46,13 @@ def test_markup_everywhere_stays_text(page: Page, hostile_app: str, wait_for_map
     assert not [u for u in request_log if "example.invalid" in u or u.rstrip("/").endswith("/x")]
     name = path.strip("/").split("?")[0] or "overview"
     page.screenshot(path=screenshot_dir / f"hostile_{name}.png", full_page=True)
+
+
+def test_markup_in_a_feature_name_shows_as_text_in_its_label(page: Page, hostile_app: str, wait_for_map) -> None:
+    page.goto(hostile_app + "/corridors")
+    frame = wait_for_map(page)
+    frame.wait_for_function("() => 'ppLabelsZoom' in document.querySelector('.leaflet-container').dataset",
+                            timeout=30_000)
+    texts = frame.evaluate("() => Array.from(document.querySelectorAll('.pp-label')).map(e => e.textContent)")
+    assert any("<img src=x onerror=alert(1)>" in text for text in texts), texts[:5]
+    assert frame.locator(".pp-label img, .pp-label script").count() == 0
