@@ -80,12 +80,16 @@ def _basemap(ds: Dataset, spec: MapSpec) -> list[folium.GeoJson]:
         return {"fillColor": unit_fill[code], "color": mapspec.UNIT_EDGE, "weight": 1.2, "fillOpacity": 1}
 
     maritime = ds.geo.maritime
+    unit_geoms = basemap[units]
+    if spec.detail:  # the units in a close-up's window at the geodata's resolution, the rest as they were
+        window = shapely.box(*spec.window)
+        unit_geoms = [ds.geo.admin.at[c, "geometry"] if basemap[c].intersects(window) else basemap[c] for c in units]
     return [
         folium.GeoJson(_collection(basemap[provinces], [_admin_props(ds, c, spec.lang) for c in provinces]),
                        name=t("layer_provinces", spec.lang), style_function=province_style, control=False,
                        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
                        highlight_function=lambda _: {"weight": 2}),
-        folium.GeoJson(_collection(basemap[units], [_admin_props(ds, c, spec.lang, suffix(c)) for c in units]),
+        folium.GeoJson(_collection(unit_geoms, [_admin_props(ds, c, spec.lang, suffix(c)) for c in units]),
                        name=t("layer_fujian_units", spec.lang), style_function=unit_style, control=False,
                        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
                        highlight_function=lambda _: {"weight": 3}),
@@ -163,7 +167,7 @@ def legend_html(spec: MapSpec, large: bool = False) -> str:
         if entry.heading:
             rows.append(f'<div class="pp-legend-sub">{escape(entry.heading)}</div>')
         rows.append(f"<div>{_swatch(entry)}{escape(entry.label)}</div>")
-    rows.append(f'<div class="pp-credit">{escape(t("map_credit", spec.lang))}</div>')
+    rows.append(f'<div class="pp-credit">{escape(t("map_credit", spec.lang).format(boundaries=spec.boundaries))}</div>')
     size = 19 if large else 13
     return (
         f"<style>.pp-legend{{background:#fafafa;padding:6px 10px;border-radius:6px;border:1px solid #e0e0e0;"
@@ -246,6 +250,12 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
         ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
     for base in _basemap(ds, spec):
         base.add_to(fmap)
+    if spec.detail:  # a close-up: the counties' borders, thin, under everything else that is drawn
+        counties = mapspec.close_up_counties(ds, spec.window)
+        folium.GeoJson(_collection(counties.values, [{"id": escape(c)} for c in counties.index]), name="counties",
+                       control=False, interactive=False,
+                       style_function=lambda _: {"color": mapspec.UNIT_EDGE, "weight": 0.6, "dashArray": "3 3",
+                                                 "fill": False}).add_to(fmap)
     if tianditu_key:
         for tile_layer in ("vec", "cva"):
             folium.TileLayer(TIANDITU_URL.format(layer=tile_layer, key=tianditu_key),

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from panprd import pages, vocab
+from panprd import origin, pages, vocab
 from panprd.data import Dataset, Geo
 from panprd.i18n import t
 
@@ -105,6 +105,8 @@ class MapSpec:
     links: tuple[PartnerLink, ...]
     window: tuple[float, float, float, float]  # lon/lat box to fit
     legend: tuple[LegendEntry, ...]
+    boundaries: str  # the boundary data's package, version and licence, from geodata/origin.json
+    detail: bool = False  # a close-up (a city's window): Fujian's units at full resolution, with their counties
     focus: str | None = None  # the feature or Fujian unit the window fits
     selected: tuple[str, ...] = ()  # features and Fujian units chosen (a link or a click): drawn highlighted
 
@@ -282,9 +284,27 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
         links=partner_links(ds, features),
         window=window(ds, features, page, focus),
         legend=legend(features, choropleth, breaks, lang),
+        boundaries=origin.boundaries_credit(ds.origin, lang),
+        detail=is_close_up(window(ds, features, page, focus)),
         focus=focus,
         selected=selected,
     )
+
+
+# A window narrower than this (about one Fujian city) is a close-up: the ~2 km display outlines would look
+# crude there, so the Fujian units are drawn from the geodata itself (~400 m) with their county borders.
+CLOSE_UP_DEG = 2.5
+
+
+def is_close_up(box: tuple[float, ...]) -> bool:
+    return box[2] - box[0] < CLOSE_UP_DEG
+
+
+def close_up_counties(ds: Dataset, box: tuple[float, ...]) -> gpd.GeoSeries:
+    """The Fujian counties in a close-up window, at the geodata's resolution."""
+    admin = ds.geo.admin
+    counties = admin[(admin["level"] == "county") & admin["id"].str.startswith("35")].geometry
+    return counties[counties.intersects(shapely.box(*box))]
 
 
 # How near a click must be to a line or point feature to hit it: a share of the window's width, about

@@ -35,6 +35,14 @@ def citation(meta: Metadata, lang: str, text_path: str) -> str:
             f"Text: {text_path}, sha256 {meta.sha256}")
 
 
+def boundaries_credit(record: dict | None, lang: str) -> str:
+    """The boundary data's package, version and licence in a few words, for the credit on every map."""
+    if record is None:
+        return "来源记录缺失" if lang == "zh" else "origin record missing"
+    package = record["package"]
+    return f"{package['name']} {package['version']}, {package['licence']}"
+
+
 def licence_note(record: dict | None, lang: str) -> str:
     """The boundary data's package, version, licence and address, or that the record is missing."""
     if record is None:

@@ -223,7 +223,8 @@ def _draw_headings(fig: Figure, spec: MapSpec, title: str, subtitle: str, props,
     notice_box = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": NOTICE_COLOUR, "linewidth": 1.5}
     drawn.append(fig.text(0.985, 0.975, t("schematic_notice", spec.lang), fontproperties=bold, fontsize=16,
                           va="top", ha="right", color=NOTICE_COLOUR, bbox=notice_box, zorder=10))
-    drawn.append(fig.text(0.012, 0.012, t("png_credit", spec.lang), fontproperties=props, fontsize=10,
+    credit = t("png_credit", spec.lang).format(boundaries=spec.boundaries)
+    drawn.append(fig.text(0.012, 0.012, credit, fontproperties=props, fontsize=10,
                           color="#616161", ha="left", va="bottom", zorder=10))
     return drawn
 

@@ -220,3 +220,22 @@ def test_a_chosen_feature_is_drawn_heavier_and_the_others_dimmed(ds):
     assert chosen[other]["opacity"] < plain[other]["opacity"]
     units = styles_of(maps.draw(ds, mapspec.build(ds, ds.measures, "overview", selected=("350200",))), "admin")
     assert units["350200"]["weight"] > units["350100"]["weight"]
+
+
+def test_a_close_up_draws_the_units_finer_and_their_counties(ds):
+    overview = mapspec.build(ds, ds.measures, "overview")
+    xiamen = mapspec.build(ds, ds.measures, "overview", focus="350200")
+    assert not overview.detail and xiamen.detail
+    fmap = maps.draw(ds, xiamen)
+    drawn = {}
+    for child in maps._walk(fmap):
+        if isinstance(child, folium.GeoJson) and isinstance(child.data, dict):
+            for feat in child.data["features"]:
+                drawn[(child.layer_name, feat["properties"]["id"])] = shapely.geometry.shape(feat["geometry"])
+    basemap, _ = mapspec.display_geometries(ds.geo)
+    finer = drawn[(t("layer_fujian_units", "zh"), "350200")]
+    assert shapely.get_num_coordinates(finer) > 2 * shapely.get_num_coordinates(basemap["350200"])
+    counties = {fid for (layer, fid) in drawn if layer == "counties"}
+    assert {"350203", "350211"} <= counties and all(c.startswith("35") for c in counties)
+    layers = {child.layer_name for child in maps._walk(maps.draw(ds, overview)) if isinstance(child, folium.GeoJson)}
+    assert "counties" not in layers  # the region's map stays light

@@ -16,6 +16,7 @@ The steps, in this order so that every layer lines up with every other:
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.metadata
 import json
@@ -67,51 +68,9 @@ TAIWAN_ISLETS = {"钓鱼岛": (123.47, 25.74), "赤尾屿": (124.56, 25.92)}
 LEVELS = {"省": "province", "市": "city", "区县": "county"}
 
 PINGTAN_UNIT_ZH = "平潭综合实验区"
-NAME_EN: dict[str, str] = {
-    # provinces
-    "350000": "Fujian", "440000": "Guangdong", "360000": "Jiangxi", "450000": "Guangxi",
-    "460000": "Hainan", "430000": "Hunan", "510000": "Sichuan", "520000": "Guizhou", "530000": "Yunnan",
-    "810000": "Hong Kong", "820000": "Macao", "330000": "Zhejiang", "710000": "Taiwan Province",
-    # cities (350128 here is the Pingtan unit at city level; its county is named below)
-    "350100": "Fuzhou", "350200": "Xiamen", "350300": "Putian", "350400": "Sanming", "350500": "Quanzhou",
-    "350600": "Zhangzhou", "350700": "Nanping", "350800": "Longyan", "350900": "Ningde",
-    "360700": "Ganzhou", "361100": "Shangrao", "360800": "Ji'an", "360600": "Yingtan", "360100": "Nanchang",
-    "441600": "Heyuan", "330300": "Wenzhou", "440100": "Guangzhou", "441400": "Meizhou",
-    "445100": "Chaozhou", "440500": "Shantou",
-    # counties
-    "350102": "Gulou District", "350103": "Taijiang District", "350104": "Cangshan District",
-    "350105": "Mawei District", "350111": "Jin'an District", "350112": "Changle District",
-    "350121": "Minhou County", "350122": "Lianjiang County", "350123": "Luoyuan County",
-    "350124": "Minqing County", "350125": "Yongtai County", "350181": "Fuqing City",
-    "350203": "Siming District", "350205": "Haicang District", "350206": "Huli District",
-    "350211": "Jimei District", "350212": "Tong'an District", "350213": "Xiang'an District",
-    "350302": "Chengxiang District", "350303": "Hanjiang District", "350304": "Licheng District",
-    "350305": "Xiuyu District", "350322": "Xianyou County",
-    "350404": "Sanyuan District", "350405": "Shaxian District", "350421": "Mingxi County",
-    "350423": "Qingliu County", "350424": "Ninghua County", "350425": "Datian County",
-    "350426": "Youxi County", "350428": "Jiangle County", "350429": "Taining County",
-    "350430": "Jianning County", "350481": "Yong'an City",
-    "350502": "Licheng District", "350503": "Fengze District", "350504": "Luojiang District",
-    "350505": "Quangang District", "350521": "Hui'an County", "350524": "Anxi County",
-    "350525": "Yongchun County", "350526": "Dehua County", "350527": "Kinmen (Jinmen) County",
-    "350581": "Shishi City", "350582": "Jinjiang City", "350583": "Nan'an City",
-    "350602": "Xiangcheng District", "350603": "Longwen District", "350604": "Longhai District",
-    "350605": "Changtai District", "350622": "Yunxiao County", "350623": "Zhangpu County",
-    "350624": "Zhao'an County", "350626": "Dongshan County", "350627": "Nanjing County",
-    "350628": "Pinghe County", "350629": "Hua'an County",
-    "350702": "Yanping District", "350703": "Jianyang District", "350721": "Shunchang County",
-    "350722": "Pucheng County", "350723": "Guangze County", "350724": "Songxi County",
-    "350725": "Zhenghe County", "350781": "Shaowu City", "350782": "Wuyishan City",
-    "350783": "Jian'ou City",
-    "350802": "Xinluo District", "350803": "Yongding District", "350821": "Changting County",
-    "350823": "Shanghang County", "350824": "Wuping County", "350825": "Liancheng County",
-    "350881": "Zhangping City",
-    "350902": "Jiaocheng District", "350921": "Xiapu County", "350922": "Gutian County",
-    "350923": "Pingnan County", "350924": "Shouning County", "350925": "Zhouning County",
-    "350926": "Zherong County", "350981": "Fu'an City", "350982": "Fuding City",
-    "360121": "Nanchang County", "360732": "Xingguo County", "441622": "Longchuan County",
-    "445122": "Raoping County",
-}  # fmt: skip
+# English names of the admin units, by GB/T 2260 code (the package names them in Chinese only).
+NAME_EN_CSV = ROOT / "tools" / "admin_names_en.csv"
+NAME_EN: dict[str, str] = {row["code"]: row["name_en"] for row in csv.DictReader(NAME_EN_CSV.open(encoding="utf-8"))}
 PINGTAN_COUNTY_EN = "Pingtan County"
 PINGTAN_UNIT_EN = "Pingtan Comprehensive Experimental Zone"
 
