@@ -121,7 +121,8 @@ def _feature_layer(ds: Dataset, spec: MapSpec, layer: str) -> folium.FeatureGrou
             out = {"color": kind_style.colour, "weight": 1.5, "dashArray": "5 4", "fillOpacity": 0, "opacity": 0.9}
         else:
             out = {"color": kind_style.colour, "weight": kind_style.weight, "dashArray": kind_style.dash,
-                   "fillColor": kind_style.colour, "fillOpacity": 0.18 if is_area else 0.85, "opacity": 0.95}
+                   "fillColor": kind_style.colour, "fillOpacity": kind_style.fill_opacity if is_area else 0.85,
+                   "opacity": 0.95}
         if feature["properties"]["id"] in chosen:
             return {**out, "weight": out["weight"] * 2 + 2, "opacity": 1, "color": SELECTED_COLOUR
                     if is_area else out["color"], "className": "pp-selected"}

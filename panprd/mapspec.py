@@ -37,6 +37,7 @@ class KindStyle:
     colour: str
     weight: float
     dash: str | None = None  # an SVG dash pattern; None: solid
+    fill_opacity: float = 0.18  # of an area
 
 
 # One style per feature kind.
@@ -49,6 +50,15 @@ KIND_STYLES: dict[str, KindStyle] = {
     "data_centre": KindStyle("#283593", 2),
     "ict": KindStyle("#3949ab", 2),
     "zone": KindStyle("#c62828", 2),
+    # Transfer and cooperation zones, one colour per kind (smaller zones come later in the file: on top).
+    "transfer_area": KindStyle("#ef6c00", 2),
+    "cooperation_zone": KindStyle("#6a1b9a", 2),
+    "innovation_zone": KindStyle("#1565c0", 2),
+    "new_area": KindStyle("#2e7d32", 2),
+    "ftz": KindStyle("#c62828", 2),
+    "pilot_zone": KindStyle("#00838f", 2),
+    # Outline only (a light wash): coastal land, never to be read as a line at sea.
+    "marine_economy_zone": KindStyle("#00897b", 2.5, "1 5", 0.06),
     "bonded_zone": KindStyle("#ad1457", 2),
     "basin": KindStyle("#0277bd", 2),
     "park": KindStyle("#2e7d32", 2),

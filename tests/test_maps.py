@@ -239,3 +239,14 @@ def test_a_close_up_draws_the_units_finer_and_their_counties(ds):
     assert {"350203", "350211"} <= counties and all(c.startswith("35") for c in counties)
     layers = {child.layer_name for child in maps._walk(maps.draw(ds, overview)) if isinstance(child, folium.GeoJson)}
     assert "counties" not in layers  # the region's map stays light
+
+
+def test_transfer_zones_have_one_colour_per_kind_and_smaller_zones_on_top(ds):
+    fmap, _ = rendered(ds, ds.measures, "transfer_zones")
+    styles = styles_of(fmap, "transfer_zone")
+    features = ds.geo.features.loc[list(styles)]
+    colours = {kind: {styles[f]["color"] for f in group.index} for kind, group in features.groupby("kind")}
+    assert len(colours) >= 5 and all(len(c) == 1 for c in colours.values())  # one colour per kind
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)  # and a different one for each
+    areas = [g.area for g in features.geometry if g.geom_type in ("Polygon", "MultiPolygon")]
+    assert areas == sorted(areas, reverse=True)  # drawn in order: the smaller zone comes later, on top
