@@ -79,6 +79,13 @@ def check_xlsx(downloads, expected):
     book = load_workbook(io.BytesIO(raw))
     assert book.sheetnames == ["measures", "about", "lead_units"]
     assert [r[0] for r in list(book["measures"].values)[1:]] == list(expected.index)
+    sheet = book["measures"]
+    header = [c.value for c in sheet[1]]
+    places = sheet.cell(row=2, column=header.index("places") + 1)
+    partners = sheet.cell(row=2, column=header.index("partners") + 1)
+    assert {places.data_type, partners.data_type} <= {"s", "inlineStr"}  # codes stay text, never numbers
+    assert partners.value == ";".join(expected.iloc[0]["partners"])
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1")
     about = dict(list(book["about"].values)[1:])
     assert about["筛选条件"] == "theme=ecology; partner=440000"
     assert about["措施数"] == str(len(expected))
