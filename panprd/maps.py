@@ -169,10 +169,10 @@ def legend_html(spec: MapSpec, large: bool = False) -> str:
             rows.append(f'<div class="pp-legend-sub">{escape(entry.heading)}</div>')
         rows.append(f"<div>{_swatch(entry)}{escape(entry.label)}</div>")
     rows.append(f'<div class="pp-credit">{escape(t("map_credit", spec.lang).format(boundaries=spec.boundaries))}</div>')
-    size = 19 if large else 13
+    size, columns = (16, 2) if large else (13, 1)  # on a slide: larger type in two columns, to fit beside the map
     return (
         f"<style>.pp-legend{{background:#fafafa;padding:6px 10px;border-radius:6px;border:1px solid #e0e0e0;"
-        f"font:{size}px/1.45 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin-bottom:8px}}"
+        f"font:{size}px/1.45 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin-bottom:8px;columns:{columns}}}"
         ".pp-legend-title{font-weight:700;cursor:pointer}.pp-legend-sub{margin-top:4px;font-weight:600}"
         ".pp-swatch{display:inline-block;width:18px;height:10px;margin-right:6px;vertical-align:middle;"
         "border:1px solid #9e9e9e}.pp-credit{color:#616161;font-size:.85em}</style>"
