@@ -210,12 +210,18 @@ def window(ds: Dataset, features: gpd.GeoDataFrame, page: str, focus: str | None
 INSET_SHARE = (0.26, 0.40)
 
 
+@functools.lru_cache(maxsize=4)
+def fujian_and_taiwan(geo: Geo) -> shapely.Geometry:
+    """The land the inset must never cover, as drawn: made once per loaded data."""
+    basemap, _ = display_geometries(geo)
+    return shapely.union_all([basemap[c] for c in (*vocab.FUJIAN_UNITS, TAIWAN_CODE)])
+
+
 def _clear_of_the_inset(ds: Dataset, features: gpd.GeoDataFrame, box) -> tuple[float, float, float, float]:
     """The window widened eastwards over the sea until its lower right corner, where the inset sits, holds
     no Fujian or Taiwan land and no drawn feature."""
     minx, miny, maxx, maxy = (float(v) for v in box)
-    basemap, _ = display_geometries(ds.geo)
-    protected = shapely.union_all([*(basemap[c] for c in (*vocab.FUJIAN_UNITS, TAIWAN_CODE)), *features.geometry])
+    protected = shapely.union_all([fujian_and_taiwan(ds.geo), *features.geometry])
     share_x, share_y = INSET_SHARE
     strip = protected.intersection(shapely.box(minx, miny, maxx, miny + share_y * (maxy - miny)))
     if strip.is_empty:
@@ -284,6 +290,7 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
     breaks = class_breaks(list(counts.values())) if choropleth else []
     partners = named_partners(measures, features, layer)
     members = set(vocab.PARTNERS)
+    box = window(ds, features, page, focus)
     return MapSpec(
         page=page, lang=lang, layer=layer, choropleth=choropleth, features=features, unit_counts=counts,
         unit_fill={code: class_colour(counts[code], breaks) if choropleth else FUJIAN_COLOUR
@@ -292,10 +299,10 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
                        for code in provinces(ds)},
         partners=frozenset(partners),
         links=partner_links(ds, features),
-        window=window(ds, features, page, focus),
+        window=box,
         legend=legend(features, choropleth, breaks, lang),
         boundaries=origin.boundaries_credit(ds.origin, lang),
-        detail=is_close_up(window(ds, features, page, focus)),
+        detail=is_close_up(box),
         focus=focus,
         selected=selected,
     )

@@ -162,15 +162,21 @@ def _dashes(dash: str | None) -> tuple[float, ...] | None:
     return tuple(float(v) / 2 for v in dash.split()) if dash else None
 
 
-def _map_axes(fig: Figure, spec: MapSpec):
-    ax = fig.add_axes((0, 0, 1, 1))
+def _sea_axes(fig: Figure, rect: tuple[float, ...], box: tuple[float, ...], adjustable: str):
+    """Axes of sea colour over a lon/lat box, in a latitude-corrected aspect, without ticks."""
+    ax = fig.add_axes(rect)
     ax.set_facecolor(mapspec.SEA_COLOUR)
-    minx, miny, maxx, maxy = extent(spec)
+    minx, miny, maxx, maxy = box
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
-    ax.set_aspect(1 / np.cos(np.radians((miny + maxy) / 2)), adjustable="datalim")
+    ax.set_aspect(1 / np.cos(np.radians((miny + maxy) / 2)), adjustable=adjustable)
     ax.set_xticks([])
     ax.set_yticks([])
+    return ax
+
+
+def _map_axes(fig: Figure, spec: MapSpec):
+    ax = _sea_axes(fig, (0, 0, 1, 1), extent(spec), "datalim")
     for spine in ax.spines.values():
         spine.set_visible(False)
     return ax
@@ -256,18 +262,11 @@ def _draw_legend(ax, spec: MapSpec, props, bold):
 def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
     """The 南海诸岛 inset in the lower right corner."""
     basemap, _ = mapspec.display_geometries(ds.geo)
-    inset = fig.add_axes((0.862, 0.035, 0.125, 0.3))
-    inset.set_facecolor(mapspec.SEA_COLOUR)
-    x0, y0, x1, y1 = mapspec.INSET_WINDOW
+    inset = _sea_axes(fig, (0.862, 0.035, 0.125, 0.3), mapspec.INSET_WINDOW, "box")
     clip = shapely.box(*mapspec.INSET_WINDOW)
     land = [g for g in shapely.intersection(basemap.values, clip) if not g.is_empty]
     _fill(inset, land, mapspec.LAND_COLOUR, mapspec.PROVINCE_EDGE, 0.4, 1)
     _lines(inset, ds.geo.maritime.geometry.union_all().intersection(clip), mapspec.MARITIME_COLOUR, 0.9, 2, (3, 2))
-    inset.set_xlim(x0, x1)
-    inset.set_ylim(y0, y1)
-    inset.set_aspect(1 / np.cos(np.radians((y0 + y1) / 2)), adjustable="box")
-    inset.set_xticks([])
-    inset.set_yticks([])
     for spine in inset.spines.values():
         spine.set_edgecolor("#607d8b")
         spine.set_linewidth(1.2)

@@ -98,10 +98,9 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     from the click's point) or linked (`?feature=`); the chosen things are drawn highlighted."""
     ds, lang, page = ctx.ds, ctx.lang, ctx.page.key
     linked = ctx.view.feature
-    spec = mapspec.build(ds, measures, page, lang, focus=linked)
     click = _new_click(page)
-    if click is not None:
-        hits = mapspec.hit_test(ds, spec, *click)
+    if click is not None:  # hit-tested against the map the reader clicked on
+        hits = mapspec.hit_test(ds, mapspec.build(ds, measures, page, lang, focus=linked), *click)
         st.session_state["pp_hits"] = hits
         if hits:
             st.query_params["feature"] = hits[0]
