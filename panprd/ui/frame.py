@@ -19,6 +19,7 @@ import streamlit as st
 from panprd import data, filters, pages
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
+from panprd.tracking.accounts import Account
 from panprd.ui import presenter
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
@@ -34,6 +35,7 @@ class PageContext:
     ds: data.Dataset
     view: filters.ViewState
     tianditu_key: str | None = None
+    account: Account | None = None  # the signed-in ledger account, None for a viewer
 
     @property
     def lang(self) -> str:
