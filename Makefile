@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test check bench load browser-deps
+.PHONY: run test check bench load browser-deps db-deps
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,8 +15,8 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-## Lint, validate the data, run every test (functions, pages, real browser)
-test: $(VENV)/.installed browser-deps
+## Lint, validate the data, run every test (functions, pages, real browser; the ledger on SQLite and PostgreSQL)
+test: $(VENV)/.installed browser-deps db-deps
 	$(PY) -m ruff check .
 	$(PY) -m panprd check > /dev/null
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -38,4 +38,20 @@ load: $(VENV)/.installed
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+## Debian's PostgreSQL server (the ledger tests start a throwaway one; as root they run it as the
+## `postgres` user the package creates) and nginx (the replica test). policy-rc.d keeps the packages
+## from starting their own services on ports 5432 and 80.
+db-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1 \
+		|| [ ! -x /usr/sbin/nginx ]; then \
+		made_policy=0; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1; \
+		fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			postgresql nginx-light; status=$$?; \
+		if [ "$$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$status; \
 	fi

@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from panprd import data
+from tests import pgcluster
 
 
 @pytest.fixture(scope="session")
 def ds() -> data.Dataset:
     return data.load()
+
+
+def postgres_wanted() -> bool:
+    """The PostgreSQL runs are part of every test run; PANPRD_TEST_PG=off leaves them out, visibly."""
+    return os.environ.get("PANPRD_TEST_PG", "").lower() != "off"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """A PostgreSQL server for the session: PANPRD_TEST_PG_URL's, or a throwaway one started here.
+
+    Fails (never skips) when no server can be started: CI must prove the PostgreSQL store.
+    """
+    external = os.environ.get("PANPRD_TEST_PG_URL")
+    if external:
+        yield external
+        return
+    cluster = pgcluster.create_cluster()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.destroy()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Tests passed per ledger store, from the `[sqlite]` / `[postgresql]` ids of the parametrised tests."""
+    passed = terminalreporter.stats.get("passed", [])
+    counts = {store: sum(store in report.nodeid.rpartition("[")[2].rstrip("]").split("-") for report in passed
+                         if "[" in report.nodeid)
+              for store in ("sqlite", "postgresql")}
+    if counts["sqlite"] or counts["postgresql"]:
+        note = "" if postgres_wanted() else " (PostgreSQL left out: PANPRD_TEST_PG=off)"
+        terminalreporter.write_line(f"ledger tests passed per store: sqlite {counts['sqlite']}, "
+                                    f"postgresql {counts['postgresql']}{note}")

@@ -1,13 +1,14 @@
 """Fixtures of the ledger tests: a fresh database per test, a pinned clock, small action sets.
 
-The database is a SQLite file by default. With PANPRD_TEST_PG_URL set to a PostgreSQL server
-URL (e.g. `postgresql+psycopg://postgres@/?host=/tmp/pg&port=5432`), the same tests run on a
-fresh PostgreSQL database each, and the SQLite-only ones (file locking, WAL) skip.
+Every test that uses a database runs twice, on SQLite (`[sqlite]`) and on a real PostgreSQL
+(`[postgresql]`): a throwaway server started for the session (tests/pgcluster.py; as root it
+runs as the `postgres` user), or the server at PANPRD_TEST_PG_URL (e.g.
+`postgresql+psycopg://postgres@/?host=/tmp/pg&port=5432`). Tests marked `sqlite_only` (file
+locking, WAL) run on SQLite alone. PANPRD_TEST_PG=off leaves the PostgreSQL runs out.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,12 +22,23 @@ from sqlalchemy.engine import make_url
 
 from panprd.tracking import accounts, store
 from panprd.tracking.units import build_actions
+from tests.conftest import postgres_wanted
 
 # 2026-11-28 12:00 in Asia/Shanghai.
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get("PANPRD_TEST_PG_URL")
-sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite file behaviour (locks, WAL, file paths)")
+sqlite_only = pytest.mark.sqlite_only  # SQLite file behaviour (locks, WAL, file paths)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test that reaches a database runs once per store."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    stores = ["sqlite"]
+    if postgres_wanted() and not metafunc.definition.get_closest_marker("sqlite_only"):
+        stores.append("postgresql")
+    metafunc.parametrize("backend", stores, scope="session")
+
 
 UNITS = {
     "4.1.17": ["省发改委", "省交通运输厅", "省铁办", "相关设区市人民政府"],
@@ -48,55 +60,71 @@ def actions():
     return build_actions(UNITS, PLACES)
 
 
+class Databases:
+    """Makes empty databases of one store: new ones (no tables) and copies of a migrated template."""
+
+    def __init__(self, backend: str, folder: Path, admin_url: str | None) -> None:
+        self.backend, self.folder, self.admin_url = backend, folder, admin_url
+        self.made: list[str] = []
+
+    def url(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.folder / name}.db"
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def _admin(self, statement: str) -> None:
+        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(statement)
+        admin.dispose()
+
+    def new(self, template: str | None = None) -> str:
+        """The URL of a new database: empty, or a copy of `template` (a name from `new`)."""
+        name = f"panprd_test_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            if template:
+                shutil.copyfile(self.folder / f"{template}.db", self.folder / f"{name}.db")
+        else:
+            self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+            self.made.append(name)
+        return self.url(name)
+
+    def drop_all(self) -> None:
+        for name in self.made:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.clear()
+
+
 @pytest.fixture(scope="session")
-def empty_db(tmp_path_factory) -> Iterator[Path | str]:
-    """A database at the newest schema, made once; each test gets a copy (migrations take a while)."""
-    if PG_URL:
-        template = f"panprd_template_{uuid.uuid4().hex[:8]}"
-        _admin(f'CREATE DATABASE "{template}"')
-        store.open_store(_pg_database(template)).dispose()
-        yield template
-        _admin(f'DROP DATABASE "{template}" WITH (FORCE)')
-        return
-    path = tmp_path_factory.mktemp("template") / "tracking.db"
-    store.open_store(f"sqlite:///{path}").dispose()
-    yield path
+def databases(backend, tmp_path_factory, request) -> Iterator[Databases]:
+    admin_url = request.getfixturevalue("pg_admin_url") if backend == "postgresql" else None
+    made = Databases(backend, tmp_path_factory.mktemp(f"db-{backend}"), admin_url)
+    yield made
+    if backend == "postgresql":
+        made.drop_all()
 
 
-def _pg_database(name: str) -> str:
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin(statement: str) -> None:
-    admin = create_engine(_pg_database("postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(statement)
-    admin.dispose()
+@pytest.fixture(scope="session")
+def empty_db(databases) -> str:
+    """The name of a database at the newest schema, made once; each test gets a copy (migrations take a while)."""
+    url = databases.new()
+    store.open_store(url).dispose()
+    return make_url(url).database if databases.backend == "postgresql" else Path(make_url(url).database).stem
 
 
 @pytest.fixture
-def make_store(tmp_path, empty_db) -> Iterator[Callable[[], Engine]]:
-    """Make another empty database of the backend under test (e.g. to restore into)."""
-    made: list[tuple[Engine, str]] = []
+def make_store(databases, empty_db) -> Iterator[Callable[[], Engine]]:
+    """Make another migrated, empty database of the store under test (e.g. to restore into)."""
+    engines: list[Engine] = []
 
     def make() -> Engine:
-        if PG_URL:
-            name = f"panprd_test_{uuid.uuid4().hex[:12]}"
-            _admin(f'CREATE DATABASE "{name}" TEMPLATE "{empty_db}"')
-            engine = store.open_store(_pg_database(name))
-        else:
-            path = tmp_path / f"tracking-{len(made)}.db"
-            shutil.copyfile(empty_db, path)
-            engine = store.open_store(f"sqlite:///{path}")
-            name = str(path)
-        made.append((engine, name))
+        engine = store.open_store(databases.new(template=empty_db))
+        engines.append(engine)
         return engine
 
     yield make
-    for engine, name in made:
+    for engine in engines:
         engine.dispose()
-        if PG_URL:
-            _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "var" / "tracking.db"
-    monkeypatch.setenv("PANPRD_DB_URL", f"sqlite:///{path}")
-    return path
+def db(databases, monkeypatch) -> str:
+    """PANPRD_DB_URL at a new, empty database (no tables) of the store under test."""
+    url = databases.new()
+    monkeypatch.setenv("PANPRD_DB_URL", url)
+    return url
 
 
 def run(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -41,9 +42,8 @@ def add_people(monkeypatch, capsys) -> None:
         assert code == 0 and "created" in out and "a long password" not in out
 
 
-def test_report_confirm_export_restore_byte_for_byte(db, tmp_path, monkeypatch, capsys):
+def test_report_confirm_export_restore_byte_for_byte(db, databases, tmp_path, monkeypatch, capsys):
     assert run(monkeypatch, capsys, "db", "upgrade")[0] == 0
-    assert db.exists()
     add_people(monkeypatch, capsys)
     code, out, err = run(monkeypatch, capsys, "tracking", "report", "--login", "jt", "--measure", "4.1.17",
                          "--status", "completed", "--as-of", "2026-10-31", "--note", "示范工程已建成",
@@ -69,7 +69,7 @@ def test_report_confirm_export_restore_byte_for_byte(db, tmp_path, monkeypatch, 
                            env={**os.environ}, check=True, timeout=300)
     assert piped.stdout == first.read_bytes()
 
-    monkeypatch.setenv("PANPRD_DB_URL", f"sqlite:///{tmp_path / 'empty' / 'tracking.db'}")
+    monkeypatch.setenv("PANPRD_DB_URL", databases.new())
     code, out, err = run(monkeypatch, capsys, "tracking", "restore", str(first))
     assert code == 0, err
     assert out.strip() == "restored: 3 accounts, 0 plans, 1 reports, 1 reviews"
