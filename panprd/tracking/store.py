@@ -29,6 +29,14 @@ DEFAULT_DB = APP_DIR / "var" / "tracking.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_OPTION = "panprd_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
+# A database server (PostgreSQL) is shared by every app process: each keeps a small pool. pre_ping
+# tests a pooled connection before handing it out, so a server restarted (or a connection cut by a
+# firewall) costs one reconnect, not a failed page; recycle drops connections older than 30 minutes
+# before idle-timeouts on the way do. Each process holds at most pool_size + max_overflow connections.
+SERVER_POOL = {"pool_size": 5, "max_overflow": 5, "pool_timeout": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+# An unreachable server (host down, packets dropped) is given up after 5 s rather than the OS's minutes.
+SERVER_CONNECT_ARGS = {"connect_timeout": 5, "application_name": "panprd"}
+
 
 class TrackingError(Exception):
     """Base of every error the ledger reports to a user; the message is meant to be shown as is."""
@@ -63,8 +71,11 @@ def open_store(url: str | None = None, *, busy_timeout: float = 5.0, check_schem
         except OSError as error:
             raise StoreUnavailable(f"台账数据库目录无法创建 / Cannot create the folder of the tracking database "
                                    f"{parsed.database}: {error.strerror}") from None
-    engine = create_engine(url, hide_parameters=True,
-                           connect_args={"timeout": busy_timeout} if is_sqlite else {})
+    if is_sqlite:
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout})
+    else:
+        connect_args = SERVER_CONNECT_ARGS if parsed.get_backend_name() == "postgresql" else {}
+        engine = create_engine(url, hide_parameters=True, connect_args=connect_args, **SERVER_POOL)
     if is_sqlite:
         _configure_sqlite(engine, busy_timeout)
     if check_schema:
@@ -95,6 +106,13 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# How psycopg words a connection that never opened, and one that was lost in use.
+UNREACHABLE = ("connection failed", "could not connect", "connection refused", "timeout expired",
+               "no such file or directory", "could not translate host name")
+DROPPED = ("server closed the connection", "terminating connection", "connection is closed", "consuming input failed",
+           "connection is lost", "ssl syscall")
+
+
 def _unavailable(error: exc.DBAPIError) -> StoreUnavailable:
     """A plain message for a database failure; never the statement or its parameters."""
     reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
@@ -104,6 +122,12 @@ def _unavailable(error: exc.DBAPIError) -> StoreUnavailable:
                 "try again in a moment.")
     elif "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
         text = "台账数据库为只读，无法保存 / The tracking database is read-only: nothing can be saved."
+    elif any(words in lowered for words in DROPPED):
+        text = ("台账数据库连接中断，本次操作未确认保存，请查看历史记录后再试 / The connection to the tracking "
+                "database dropped: this change was not confirmed as saved; check the history before trying again.")
+    elif any(words in lowered for words in UNREACHABLE):
+        text = ("台账数据库服务器无法连接，暂不能查看或填报落实情况 / The tracking database server cannot be reached: "
+                f"statuses cannot be shown or reported for now ({reason}).")
     elif "unable to open" in lowered:
         text = "台账数据库文件无法打开 / The tracking database file cannot be opened."
     else:
