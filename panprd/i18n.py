@@ -157,8 +157,6 @@ ZH: dict[str, str] = {
     "about_columns_note": "代码列（theme、topic、lead_units、places、partners、features）保留原代码，便于关联；"
                           "紧随其后的 *_name / *_names 列为中文名称，多个值以分号（;）分隔。",
     "about_formula": "防公式注入",
-    # pgstore (issue 15): the ledger database cannot be used; the maps go on
-    "ledger_down": "落实情况暂不可用；以下地图和表格照常显示政策数据。",
 }
 
 EN: dict[str, str] = {
@@ -321,8 +319,6 @@ EN: dict[str, str] = {
                           "for joins; the *_name / *_names column after each gives the names in English, several "
                           "values separated by semicolons (;).",
     "about_formula": "Formula injection",
-    # pgstore (issue 15): the ledger database cannot be used; the maps go on
-    "ledger_down": "Implementation statuses are unavailable for now; the maps and tables below show the policy data.",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

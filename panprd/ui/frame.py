@@ -20,7 +20,7 @@ from panprd import data, filters, pages
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
-from panprd.ui import ledger, presenter
+from panprd.ui import presenter
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
 STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
@@ -179,13 +179,6 @@ def data_banner(ds: data.Dataset, lang: str) -> None:
     alert("pp-banner", t("data_rejected", lang).format(n=len(ds.rejected)), f"<ul>{body}</ul>")
 
 
-def ledger_banner(lang: str) -> None:
-    """When the ledger's database cannot be used, say so above the page, which goes on without statuses."""
-    _, problem = ledger.opened()
-    if problem:
-        alert("pp-ledger-down", t("ledger_down", lang), f"<div>{esc(problem)}</div>")
-
-
 def start(page: pages.PageSpec) -> PageContext:
     """Everything a page shares, run once per rerun before the page; the context is kept for the page."""
     ensure_static_assets(STATIC_DIR)
@@ -203,7 +196,6 @@ def start(page: pages.PageSpec) -> PageContext:
         st.caption(t("app_subtitle", lang))
     url_notes(notes, lang)
     data_banner(ds, lang)
-    ledger_banner(lang)
     st.html(PAGE_CSS)
     context = PageContext(page, ds, view, tianditu_key)
     st.session_state[CONTEXT_KEY] = context
