@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from panprd import data, export, filters, pages, policy, vocab
+from panprd import data, export, filters, ledger_view, pages, policy, vocab
+from panprd.tracking.status import UnitProgress
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def explorer_table(ds: data.Dataset, measures: pd.DataFrame, view: filters.ViewS
             columns[spec.key] = [
                 spec.label(v, lang) if isinstance(v, str) else sep.join(spec.label(x, lang) for x in v)
                 for v in spec.row_values(measures)]
+    for key in ("as_of", "due"):  # the ledger's dates (empty with no report or no ledger)
+        columns[key] = measures[key].astype(str) if key in measures.columns else ""
     columns["features"] = ["; ".join(str(features.at[f, name_col]) if f in features.index else f for f in fids)
                            for fids in measures["features"]]
     columns["text_zh"] = measures["text_zh"].astype(str)
@@ -91,6 +94,7 @@ class UnitRow:
     counts: tuple[int, ...]  # per theme, in UnitMatrix.themes order
     total: int
     href: str  # the explorer filtered by this unit, keeping the other filters
+    progress: UnitProgress = UnitProgress(0, 0, 0)  # of the rows it leads: confirmed completed, red
 
 
 @dataclass(frozen=True)
@@ -104,13 +108,16 @@ class UnitMatrix:
 
 
 def unit_matrix(measures: pd.DataFrame, view: filters.ViewState) -> UnitMatrix:
-    """Lead units × themes (counts of actions), from export.unit_matrix, most actions first."""
+    """Lead units × themes (counts of actions), from export.unit_matrix, most actions first; with each
+    unit's progress on the actions it leads (ledger_view.unit_progress: confirmed completed / led, red)."""
     matrix = export.unit_matrix(measures, "zh")
+    progress = ledger_view.unit_progress(measures)
     by_label = {vocab.THEMES[t].zh: t for t in vocab.THEMES}
     themes = tuple(by_label[c] for c in matrix.columns if c in by_label)
     rows = tuple(
         UnitRow(str(unit), tuple(int(counts[vocab.THEMES[t].zh]) for t in themes), int(counts["total"]),
-                view.href("measures", filters=view.filters.with_values(unit=(str(unit),))))
+                view.href("measures", filters=view.filters.with_values(unit=(str(unit),))),
+                progress.get(str(unit), UnitProgress(0, 0, 0)))
         for unit, counts in matrix.iterrows()
     )
     top = max((c for r in rows for c in r.counts), default=0)

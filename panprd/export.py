@@ -8,6 +8,11 @@ a formula (starting with = + - @, a tab or a carriage return) get a leading apos
 Excel. The Excel file keeps codes as text (350800 stays "350800"), has a filter on the header,
 columns as wide as their text (up to a cap, long text wrapped) and an `about` sheet in the UI
 language that cites the policy text and the boundary data from their origin records.
+
+Each row also carries its implementation status from the ledger (issue 14): status, light, as-of and
+due date, and today's lead unit (`LEDGER_COLUMNS`; empty / grey with no report); the report's note
+and evidence only when `details` is given, i.e. for a signed-in account. The Excel file adds a 台账
+sheet: the rows' statuses grouped by lead unit.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -26,9 +31,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from panprd import filters, origin, vocab
+from panprd import filters, ledger_view, origin, vocab
 from panprd.data import SOURCE_NAME, Dataset, place_name
 from panprd.i18n import t
+from panprd.tracking import status as ledger_status
+from panprd.tracking.status import ActionState
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The name column written right after each code column.
@@ -43,6 +50,11 @@ NAME_COLUMNS: dict[str, str] = {
 # Columns Excel must not turn into numbers (codes, ids); section and clause are numbers.
 NUMBER_COLUMNS: tuple[str, ...] = ("section", "clause")
 MAX_COLUMN_WIDTH = 60  # in Excel's character widths; longer text wraps
+# The ledger's columns after the contract's; `note` and `evidence` follow for signed-in accounts only.
+LEDGER_COLUMNS: tuple[str, ...] = ("status", "status_name", "light", "light_name", "as_of", "due", "lead_today")
+DETAIL_COLUMNS: tuple[str, ...] = ("note", "evidence")
+LEDGER_SHEET = "台账"
+Details = Mapping[str, tuple[str, str]]  # measure_id → (note, evidence), from status.current_details
 
 
 def neutralise(value: str) -> str:
@@ -68,8 +80,9 @@ def _namers(ds: Dataset, lang: str) -> dict[str, Callable[[str], str]]:
     }
 
 
-def table(ds: Dataset, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The contract's columns as strings, each code column followed by its names in `lang`."""
+def table(ds: Dataset, measures: pd.DataFrame, lang: str, details: Details | None = None) -> pd.DataFrame:
+    """The contract's columns as strings, each code column followed by its names in `lang`; then the
+    ledger's columns, and the note and evidence when `details` is given (signed-in accounts only)."""
     namers = _namers(ds, lang)
     out: dict[str, list[str]] = {}
     for col in vocab.MEASURE_COLUMNS:
@@ -80,14 +93,37 @@ def table(ds: Dataset, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
             name = namers[col]
             out[NAME_COLUMNS[col]] = [vocab.LIST_SEPARATOR.join(name(c) for c in v) if multi else name(str(v))
                                       for v in values]
+    out.update(_ledger_columns(measures, lang))
+    if details is not None:
+        for i, col in enumerate(DETAIL_COLUMNS):
+            out[col] = [str(details.get(mid, ("", ""))[i] or "") for mid in measures.index]
     return pd.DataFrame(out, columns=list(out))
 
 
-def to_csv(ds: Dataset, measures: pd.DataFrame, lang: str) -> bytes:
-    """UTF-8 with BOM, CRLF lines, formula-like cells neutralised."""
+def _ledger_columns(measures: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """Status (code and name), light (code and name), as-of, due, today's lead: as ledger_view joined them."""
+    codes = [s if s != ledger_view.NO_REPORT else "" for s in ledger_view.status_values(measures)]
+    lights = list(ledger_view.light_values(measures))
+
+    def column(name: str) -> list[str]:
+        return [str(v) for v in measures[name]] if name in measures.columns else [""] * len(measures)
+
+    return {
+        "status": codes,
+        "status_name": [filters.STATUS_TERMS[c or ledger_view.NO_REPORT].label(lang) for c in codes],
+        "light": lights,
+        "light_name": [ledger_status.LIGHTS[c].label(lang) if c in ledger_status.LIGHTS else c for c in lights],
+        "as_of": column("as_of"),
+        "due": column("due"),
+        "lead_today": column("lead_today"),
+    }
+
+
+def to_csv(ds: Dataset, measures: pd.DataFrame, lang: str, details: Details | None = None) -> bytes:
+    """UTF-8 with BOM, CRLF lines, formula-like cells neutralised; notes and evidence only with `details`."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    frame = table(ds, measures, lang)
+    frame = table(ds, measures, lang, details)
     writer.writerow(frame.columns)
     for row in frame.itertuples(index=False):
         writer.writerow([neutralise(v) for v in row])
@@ -128,12 +164,31 @@ def _format_sheet(sheet: Worksheet, text_columns: set[int]) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def to_xlsx(ds: Dataset, measures: pd.DataFrame, current: filters.Filters, lang: str, now: datetime) -> bytes:
-    """Three sheets: the rows, `about` (what they are and where they come from), the unit matrix."""
+def ledger_sheet(measures: pd.DataFrame, states: Mapping[str, ActionState], lang: str,
+                 details: Details | None = None) -> pd.DataFrame:
+    """The 台账 sheet of the rows: status.ledger_frame (grouped by today's lead unit, text order within),
+    status and light named in `lang`; with `details`, the note and evidence (signed-in accounts only)."""
+    shown = {mid: states[mid] for mid in measures.index if mid in states}
+    titles = dict(zip(measures.index, measures["title_zh" if lang == "zh" else "title_en"]))
+    frame = ledger_status.ledger_frame(shown, titles)
+    frame["status_zh"] = [filters.STATUS_TERMS[c or ledger_view.NO_REPORT].label(lang) for c in frame["status"]]
+    frame["light"] = [ledger_status.LIGHTS[c].label(lang) for c in frame["light"]]
+    frame = frame.rename(columns={"status_zh": "status_name"})
+    if details is not None:
+        for i, col in enumerate(DETAIL_COLUMNS):
+            frame[col] = [str(details.get(mid, ("", ""))[i] or "") for mid in frame["measure_id"]]
+    return frame.astype(str)
+
+
+def to_xlsx(ds: Dataset, measures: pd.DataFrame, current: filters.Filters, lang: str, now: datetime,
+            states: Mapping[str, ActionState] | None = None, details: Details | None = None) -> bytes:
+    """Four sheets: the rows, `about` (what they are and where they come from), the unit matrix, and the
+    台账 of their statuses by lead unit (`states` from the ledger; without it every action has no report).
+    Notes and evidence only with `details` (signed-in accounts)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "measures"
-    frame = table(ds, measures, lang)
+    frame = table(ds, measures, lang, details)
     sheet.append(list(frame.columns))
     numbers = [frame.columns.get_loc(c) for c in NUMBER_COLUMNS if c in frame.columns]
     for row in frame.itertuples(index=False):
@@ -166,6 +221,15 @@ def to_xlsx(ds: Dataset, measures: pd.DataFrame, current: filters.Filters, lang:
         units.append([neutralise(str(unit)), neutralise(vocab.unit_label(str(unit), lang)),
                       *(int(c) for c in counts)])
     _format_sheet(units, {1, 2})
+
+    if states is None:  # no ledger: every action without a report, under its default lead unit
+        states = ledger_view.unread(measures).states
+    ledger = book.create_sheet(LEDGER_SHEET)
+    led = ledger_sheet(measures, states, lang, details)
+    ledger.append(list(led.columns))
+    for row in led.itertuples(index=False):
+        ledger.append([neutralise(v) for v in row])
+    _format_sheet(ledger, set(range(1, len(led.columns) + 1)))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

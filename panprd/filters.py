@@ -23,7 +23,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from panprd import pages, search, vocab
+from panprd import ledger_view, pages, search, vocab
+from panprd.tracking import status
 
 MAX_VALUE_CHARS = 200
 MAX_QUERY_CHARS = 100
@@ -89,6 +90,11 @@ def _units(frame: pd.DataFrame) -> list[str]:
     return sorted({u for units in frame["lead_units"] for u in units})
 
 
+# The ledger's filters (issue 14): a status (or no report) and a traffic light, on the columns
+# ledger_view.with_statuses joins onto the measures; a frame never joined is all no report / grey.
+STATUS_TERMS: dict[str, vocab.Term] = {**status.STATUSES,
+                                       ledger_view.NO_REPORT: vocab.Term(ledger_view.NO_REPORT, "未填报", "No report")}
+
 # The filters, in the order the sidebar shows them.
 REGISTRY: tuple[FilterSpec, ...] = (
     FilterSpec("theme", _terms(vocab.THEMES), _term_label(vocab.THEMES), "theme"),
@@ -96,6 +102,8 @@ REGISTRY: tuple[FilterSpec, ...] = (
     FilterSpec("partner", _terms(vocab.PARTNERS), _term_label(vocab.PARTNERS), "partners"),
     FilterSpec("place", _terms(vocab.FUJIAN_UNITS), _term_label(vocab.FUJIAN_UNITS), "fujian_units"),
     FilterSpec("unit", _units, vocab.unit_label, "lead_units"),
+    FilterSpec("status", _terms(STATUS_TERMS), _term_label(STATUS_TERMS), derive=ledger_view.status_values),
+    FilterSpec("light", _terms(status.LIGHTS), _term_label(status.LIGHTS), derive=ledger_view.light_values),
     FilterSpec("q", None, lambda value, _lang: value),
 )
 SPECS: dict[str, FilterSpec] = {spec.key: spec for spec in REGISTRY}

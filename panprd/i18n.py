@@ -157,6 +157,26 @@ ZH: dict[str, str] = {
     "about_columns_note": "代码列（theme、topic、lead_units、places、partners、features）保留原代码，便于关联；"
                           "紧随其后的 *_name / *_names 列为中文名称，多个值以分号（;）分隔。",
     "about_formula": "防公式注入",
+    # issue 14, statuses outside /tracking (track-views)
+    "filter_status": "落实状态",
+    "filter_light": "红绿灯",
+    "ledger_unavailable": "台账暂不可用：落实状态未显示（全部按“未填报”处理），地图和表格照常依据政策数据。",
+    "count_completed": "已完成",
+    "count_completed_value": "{n} / {total}",
+    "count_completed_help": "经省泛珠办审核确认（销号）的措施数 / 措施总数",
+    "legend_lights": "落实情况",
+    "layer_lights": "落实情况（红绿灯）",
+    "light_tip": "{light} · 绿 {green} · 黄 {yellow} · 红 {red} · 灰 {grey}",
+    "units_col_progress": "已完成 / 牵头",
+    "units_col_red": "红灯",
+    "status_as_of": "截至 {date}",
+    "status_none": "未填报",
+    "col_status": "落实状态",
+    "col_light": "红绿灯",
+    "col_as_of": "截至日期",
+    "col_due": "时间节点",
+    "lights_caption": "红绿灯：绿＝序时推进、长期推进、已调整或已完成（经确认）；黄＝进度滞后或 30 天内到期；"
+                      "红＝逾期未完成；灰＝未填报。地区和要素取所涉措施中最差的灯色。",
 }
 
 EN: dict[str, str] = {
@@ -319,6 +339,28 @@ EN: dict[str, str] = {
                           "for joins; the *_name / *_names column after each gives the names in English, several "
                           "values separated by semicolons (;).",
     "about_formula": "Formula injection",
+    # issue 14, statuses outside /tracking (track-views)
+    "filter_status": "Status",
+    "filter_light": "Traffic light",
+    "ledger_unavailable": "The tracking ledger is unavailable: statuses are not shown (every action counts as "
+                          "\"no report\"); the maps and tables work from the policy data as usual.",
+    "count_completed": "Completed",
+    "count_completed_value": "{n} / {total}",
+    "count_completed_help": "Actions whose completion the office confirmed / all actions",
+    "legend_lights": "Implementation",
+    "layer_lights": "Implementation (traffic lights)",
+    "light_tip": "{light} · green {green} · yellow {yellow} · red {red} · grey {grey}",
+    "units_col_progress": "Completed / led",
+    "units_col_red": "Red",
+    "status_as_of": "as of {date}",
+    "status_none": "No report",
+    "col_status": "Status",
+    "col_light": "Light",
+    "col_as_of": "As of",
+    "col_due": "Due",
+    "lights_caption": "Traffic light: green = on schedule, long term, adjusted or completed (confirmed); yellow = "
+                      "behind or due within 30 days; red = overdue; grey = no report. A place or feature takes the "
+                      "worst light of its actions.",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

@@ -16,7 +16,7 @@ import folium
 import folium.template
 import shapely
 
-from panprd import labels, mapspec, vocab
+from panprd import labels, ledger_view, mapspec, vocab
 from panprd.assets import offline_map
 from panprd.data import Dataset
 from panprd.i18n import t
@@ -61,7 +61,11 @@ def _basemap(ds: Dataset, spec: MapSpec) -> list[folium.GeoJson]:
     units = list(spec.unit_fill)
     province_fill = {escape(c): colour for c, colour in spec.province_fill.items()}
     unit_fill = {escape(c): colour for c, colour in spec.unit_fill.items()}
-    suffix = (lambda c: f" · {spec.unit_counts[c]} {t('actions', spec.lang)}") if spec.choropleth else (lambda c: "")
+    counted = (lambda c: f" · {spec.unit_counts[c]} {t('actions', spec.lang)}") if spec.choropleth else (lambda c: "")
+
+    def suffix(code: str) -> str:
+        lit = spec.unit_lights.get(code) if spec.lights else None
+        return counted(code) + (f" · {mapspec.light_tip(lit, spec.lang)}" if lit else "")
 
     emphasised = {escape(c) for c in spec.partners}
 
@@ -137,6 +141,43 @@ def _feature_layer(ds: Dataset, spec: MapSpec, layer: str) -> folium.FeatureGrou
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         marker=folium.CircleMarker(radius=8, weight=2, fill=True),
     ).add_to(group)
+    return group
+
+
+def _lights_layer(ds: Dataset, spec: MapSpec) -> folium.FeatureGroup:
+    """The traffic lights (mapspec's docstring): a ring inside each Fujian unit the actions name, a dot on
+    each drawn feature, each in the worst light of its actions; shown or not per `spec.lights`."""
+    group = folium.FeatureGroup(name=t("layer_lights", spec.lang), show=spec.lights)
+    colours = ledger_view.LIGHT_COLOURS
+    rings = mapspec.unit_rings(ds.geo)
+    codes = [c for c in spec.unit_lights if c in rings.index]
+    if codes:
+        folium.GeoJson(_collection(rings[codes], [{"id": escape(c), "light": escape(spec.unit_lights[c].light)}
+                                                  for c in codes]),
+                       name="unit_lights", control=False, interactive=False,
+                       style_function=lambda f: {"color": colours.get(f["properties"]["light"], colours["grey"]),
+                                                 "weight": 2 if f["properties"]["light"] == "grey" else 3.5,
+                                                 "opacity": 0.95, "fill": False,
+                                                 "className": "pp-light-ring"}).add_to(group)
+    _, display = mapspec.display_geometries(ds.geo)
+    fids = [f for f in spec.features.index if f in spec.feature_lights and f in display.index]
+    if fids:
+        props = []
+        for fid in fids:
+            row = spec.features.loc[fid]
+            name = row["name_zh"] if spec.lang == "zh" else row["name_en"]
+            lit = spec.feature_lights[fid]
+            props.append({"id": escape(fid), "light": escape(lit.light),
+                          "tip": f"{escape(name)} · {escape(mapspec.light_tip(lit, spec.lang))}"})
+        folium.GeoJson(
+            _collection([mapspec.light_anchor(display[f]) for f in fids], props), name="feature_lights",
+            style_function=lambda f: {"fillColor": colours.get(f["properties"]["light"], colours["grey"]),
+                                      "color": "#ffffff", "weight": 2, "fillOpacity": 1, "opacity": 1,
+                                      "radius": 4 if f["properties"]["light"] == "grey" else 7,
+                                      "className": "pp-light-dot"},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+            marker=folium.CircleMarker(radius=6, weight=2, fill=True),
+        ).add_to(group)
     return group
 
 
@@ -267,9 +308,12 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
             _feature_layer(ds, spec, layer).add_to(fmap)
     if spec.links:
         _partner_links(spec).add_to(fmap)
+    has_lights = bool(spec.unit_lights or spec.feature_lights)
+    if has_lights:
+        _lights_layer(ds, spec).add_to(fmap)
     if labelled:
         LabelLayer(map_labels(ds, spec)).add_to(fmap)
-    if len(spec.features) or spec.links or tianditu_key:  # no empty layer box
+    if len(spec.features) or spec.links or tianditu_key or has_lights:  # no empty layer box
         folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(notice_html(spec.lang, large)))
     fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, spec.lang)))

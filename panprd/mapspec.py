@@ -5,20 +5,29 @@ actions on the overview, partners tinted), the visible features with their kind 
 links to partners a feature names but does not reach, and the legend entries. `panprd.maps` draws it
 with folium for the browser and `panprd.static_map` with matplotlib for the PNG, so the two cannot
 disagree. The display geometries are a lighter copy of the layers made once per loaded data.
+
+Traffic lights (issue 14): each drawn feature gets a dot in the colour of the worst light of the shown
+actions naming it, and each Fujian unit a ring just inside its border in the worst light of its actions
+(red > yellow > green > grey), the counts of each light in the tooltips. The dots sit on the feature
+(a point feature's marker keeps its kind colour around the dot) and the rings inside the units, so
+the kind colours, the choropleth and the names stay as they were. The light layer is on when a shown
+action has a light other than grey, or when a `status`/`light` filter is active; with no report at
+all it is off (a map of grey dots tells an official nothing), one click away in the layer control.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from panprd import origin, pages, vocab
+from panprd import ledger_view, origin, pages, vocab
 from panprd.data import Dataset, Geo
 from panprd.i18n import t
+from panprd.tracking.status import LIGHTS, PlaceLight
 
 SEA_COLOUR = "#cfe2f3"
 LAND_COLOUR = "#e4e4e4"  # provinces outside the 9+2 (浙江, 台湾省 …)
@@ -119,6 +128,9 @@ class MapSpec:
     detail: bool = False  # a close-up (a city's window): Fujian's units at full resolution, with their counties
     focus: str | None = None  # the feature or Fujian unit the window fits
     selected: tuple[str, ...] = ()  # features and Fujian units chosen (a link or a click): drawn highlighted
+    lights: bool = False  # the traffic-light layer shown (module docstring); it is drawn, toggleable, either way
+    feature_lights: dict[str, PlaceLight] = field(default_factory=dict)  # drawn feature id -> worst light
+    unit_lights: dict[str, PlaceLight] = field(default_factory=dict)  # Fujian unit code -> worst light
 
     def style(self, kind: str) -> KindStyle:
         return KIND_STYLES.get(kind, FALLBACK_STYLE)
@@ -256,8 +268,34 @@ def _shape(geom_types: set[str]) -> str:
     return "point" if geom_types <= {"Point", "MultiPoint"} else "area"
 
 
-def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang: str) -> tuple[LegendEntry, ...]:
-    """The kinds drawn, then the basemap colours (or the choropleth classes), then the maritime line."""
+def light_tip(place: PlaceLight, lang: str) -> str:
+    """A tooltip's plain text for a feature's or unit's light: the light and the count of each (escape it)."""
+    return t("light_tip", lang).format(light=LIGHTS[place.light].label(lang), **place.counts)
+
+
+# How far inside a Fujian unit's border its light ring runs (degrees): clear of the neighbour's ring.
+RING_INSET = 0.03
+
+
+@functools.lru_cache(maxsize=4)
+def unit_rings(geo: Geo) -> pd.Series:
+    """Fujian unit code -> the line just inside its display border where its traffic light is drawn."""
+    basemap, _ = display_geometries(geo)
+    codes = list(vocab.FUJIAN_UNITS)
+    inner = shapely.buffer(basemap[codes].values, -RING_INSET)
+    return pd.Series([g.boundary if not g.is_empty else b.boundary for g, b in zip(inner, basemap[codes])],
+                     index=codes)
+
+
+def light_anchor(geom) -> shapely.Point:
+    """Where a feature's light dot sits: on the point itself, else a point on the line or in the area."""
+    return geom if geom.geom_type == "Point" else geom.representative_point()
+
+
+def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang: str, lights: bool = False
+           ) -> tuple[LegendEntry, ...]:
+    """The kinds drawn, then the basemap colours (or the choropleth classes), then the traffic lights when
+    shown, then the maritime line."""
     entries = []
     for kind, style in KIND_STYLES.items():
         drawn = features[features["kind"] == kind]
@@ -276,13 +314,19 @@ def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang
     entries.append(LegendEntry("fill", PARTNER_COLOUR, t("legend_partner", lang)))
     entries.append(LegendEntry("fill", MEMBER_COLOUR, t("legend_member", lang)))
     entries.append(LegendEntry("fill", LAND_COLOUR, t("legend_province", lang)))
+    if lights:
+        entries += [LegendEntry("point", ledger_view.LIGHT_COLOURS[key], term.label(lang),
+                                heading=t("legend_lights", lang) if i == 0 else "")
+                    for i, (key, term) in enumerate(LIGHTS.items())]
     entries.append(LegendEntry("line", MARITIME_COLOUR, t("png_maritime", lang), 1.5, "6 4"))
     return tuple(entries)
 
 
 def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focus: str | None = None,
-          selected: tuple[str, ...] = ()) -> MapSpec:
-    """What the map of one page shows for the filtered measures."""
+          selected: tuple[str, ...] = (), show_lights: bool | None = None) -> MapSpec:
+    """What the map of one page shows for the filtered measures (with the ledger's `light` column when
+    joined: ledger_view.with_statuses). `show_lights` None: the light layer is on when a shown action has
+    a light other than grey; True when a status or light filter asks for it."""
     layer = pages.BY_KEY[page].layer
     choropleth = layer is None
     features = features_of(ds, measures, layer)
@@ -291,6 +335,8 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
     partners = named_partners(measures, features, layer)
     members = set(vocab.PARTNERS)
     box = window(ds, features, page, focus)
+    lit = (show_lights if show_lights is not None
+           else bool((ledger_view.light_values(measures) != "grey").any()))
     return MapSpec(
         page=page, lang=lang, layer=layer, choropleth=choropleth, features=features, unit_counts=counts,
         unit_fill={code: class_colour(counts[code], breaks) if choropleth else FUJIAN_COLOUR
@@ -300,11 +346,14 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
         partners=frozenset(partners),
         links=partner_links(ds, features),
         window=box,
-        legend=legend(features, choropleth, breaks, lang),
+        legend=legend(features, choropleth, breaks, lang, lit),
         boundaries=origin.boundaries_credit(ds.origin, lang),
         detail=is_close_up(box),
         focus=focus,
         selected=selected,
+        lights=lit,
+        feature_lights=ledger_view.worst_lights(measures, "features", features.index),
+        unit_lights=ledger_view.worst_lights(measures, "fujian_units", vocab.FUJIAN_UNITS),
     )
 
 

@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from panprd import labels, maps, mapspec
+from panprd import labels, ledger_view, maps, mapspec
 from panprd.data import Dataset
 from panprd.i18n import t
 from panprd.mapspec import MapSpec
@@ -219,6 +219,23 @@ def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
                        linewidths=1.5, zorder=7)
 
 
+def _draw_lights(ax, ds: Dataset, spec: MapSpec) -> None:
+    """The traffic lights as on the interactive map: rings inside the Fujian units, dots on the features."""
+    if not spec.lights:
+        return
+    colours = ledger_view.LIGHT_COLOURS
+    rings = mapspec.unit_rings(ds.geo)
+    for code, lit in spec.unit_lights.items():
+        if code in rings.index:
+            _lines(ax, rings[code], colours[lit.light], 1.4 if lit.light == "grey" else 2.6, 6)
+    _, display = mapspec.display_geometries(ds.geo)
+    dots = [(mapspec.light_anchor(display[f]), lit.light) for f, lit in spec.feature_lights.items()
+            if f in display.index]
+    if dots:  # grey (no report) smaller, so the lights that say something stand out
+        ax.scatter([p.x for p, _ in dots], [p.y for p, _ in dots], s=[20 if k == "grey" else 70 for _, k in dots],
+                   color=[colours[k] for _, k in dots], edgecolors="white", linewidths=1.5, zorder=8)
+
+
 def _draw_headings(fig: Figure, spec: MapSpec, title: str, subtitle: str, props, bold) -> list:
     """Title (and subtitle) in the top left corner, the 示意图 notice in the top right; returns them."""
     drawn = [fig.text(0.015, 0.975, title, fontproperties=bold, fontsize=24, va="top", ha="left", color="#212121",
@@ -296,6 +313,7 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         ax = _map_axes(fig, spec)
         _draw_basemap(ax, ds, spec)
         _draw_features(ax, ds, spec)
+        _draw_lights(ax, ds, spec)
         furniture = _draw_headings(fig, spec, title, subtitle, props, bold)
         furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
         _draw_labels(ax, ds, spec, props, furniture)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data, loaded once per test session."""
+"""Shared fixtures: the real data, loaded once per test session; a ledger database outside the worktree."""
 
 from __future__ import annotations
 
@@ -48,3 +48,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         note = "" if postgres_wanted() else " (PostgreSQL left out: PANPRD_TEST_PG=off)"
         terminalreporter.write_line(f"ledger tests passed per store: sqlite {counts['sqlite']}, "
                                     f"postgresql {counts['postgresql']}{note}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ledger_outside_the_worktree(tmp_path_factory) -> Iterator[str]:
+    """Every page opens the tracking ledger: point PANPRD_DB_URL at a temporary file for the whole session
+    (AppTest pages and the browser tests' servers, which inherit the environment), never var/tracking.db."""
+    previous = os.environ.get("PANPRD_DB_URL")
+    url = f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'tracking.db'}"
+    os.environ["PANPRD_DB_URL"] = url
+    yield url
+    if previous is None:
+        os.environ.pop("PANPRD_DB_URL", None)
+    else:
+        os.environ["PANPRD_DB_URL"] = previous

@@ -19,7 +19,7 @@ def query_of(href: str) -> dict[str, str]:
 
 def test_facet_counts_are_the_rows_each_choice_would_give(ds):
     facets = {f.key: f for f in explorer.facets(ds.measures, ECOLOGY_GD_VIEW)}
-    assert list(facets) == ["theme", "topic", "partner", "place", "unit"]
+    assert list(facets) == ["theme", "topic", "partner", "place", "unit", "status", "light"]
     choices = filters.choices_from(ds.measures)
     for facet in facets.values():
         for value in facet.values:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from panprd import data, export, filters, i18n, vocab
+from panprd import data, export, filters, i18n, ledger_view, vocab
 
 NOW = datetime(2026, 11, 27, 9, 30)
 CURRENT = filters.Filters(theme=("ecology",))
@@ -32,7 +32,7 @@ def expected_columns() -> list[str]:
         out.append(col)
         if col in export.NAME_COLUMNS:
             out.append(export.NAME_COLUMNS[col])
-    return out
+    return [*out, *export.LEDGER_COLUMNS]
 
 
 def read_csv(raw: bytes) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def test_the_columns_follow_the_contract_whatever_it_holds(ds, ecology_gd, monke
     shorter = tuple(c for c in vocab.MEASURE_COLUMNS if c not in ("status", "as_of", "status_source", "topic"))
     monkeypatch.setattr(vocab, "MEASURE_COLUMNS", shorter)
     back = read_csv(export.to_csv(ds, ecology_gd, "en"))
-    assert "topic_name" not in back.columns and "status" not in back.columns
+    assert "topic_name" not in back.columns
     assert list(back.columns) == expected_columns()
 
 
@@ -98,7 +98,7 @@ def test_multi_valued_names_keep_the_order_and_count_of_the_codes(ds):
 
 def test_xlsx_has_rows_about_and_unit_matrix(ds, ecology_gd):
     book = xlsx(ds, ecology_gd)
-    assert book.sheetnames == ["measures", "about", "lead_units"]
+    assert book.sheetnames == ["measures", "about", "lead_units", "台账"]
     rows = list(book["measures"].values)
     assert list(rows[0]) == expected_columns()
     assert [r[0] for r in rows[1:]] == list(ecology_gd.index)
@@ -197,16 +197,27 @@ def test_geojson_is_rfc7946_and_readable_by_gdal(ds, ecology_gd):
 @pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_injection_is_neutralised_in_every_column(ds, payload):
     hostile = ds.measures.head(2).copy()
-    for col in vocab.MEASURE_COLUMNS:
+    for col in (*vocab.MEASURE_COLUMNS, "as_of", "due", "lead_today"):
         hostile[col] = [(payload,)] * 2 if col in vocab.MULTI_VALUED_COLUMNS else payload
-    rows = list(csv.reader(io.StringIO(export.to_csv(ds, hostile, "en").decode("utf-8-sig"), newline="")))
-    assert all(cell == "'" + payload for row in rows[1:] for cell in row)
-    book = load_workbook(io.BytesIO(export.to_xlsx(ds, hostile, filters.Filters(), "en", NOW)))
-    cells = [c for row in list(book["measures"].values)[1:] for c in row]
+    details = dict.fromkeys(hostile.index, (payload, payload))  # a signed-in download's note and evidence
+    vocabulary = {"status", "status_name", "light", "light_name"}  # the ledger's codes and their names
+    raw = export.to_csv(ds, hostile, "en", details)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    free = [i for i, name in enumerate(rows[0]) if name not in vocabulary]
+    assert {"note", "evidence", "as_of"} <= {rows[0][i] for i in free}
+    assert all(row[i] == "'" + payload for row in rows[1:] for i in free)
+    states = {mid: dataclasses.replace(state, lead=payload, as_of=payload)
+              for mid, state in ledger_view.unread(ds.measures.head(2)).states.items()}
+    book = load_workbook(io.BytesIO(export.to_xlsx(ds, hostile, filters.Filters(), "en", NOW, states, details)))
+    header = [c.value for c in book["measures"][1]]
+    cells = [c for row in list(book["measures"].values)[1:] for c, name in zip(row, header) if name not in vocabulary]
     # XML stores a carriage return as a line feed; what matters is the leading apostrophe.
     assert all(c == "'" + payload.replace("\r", "\n") for c in cells)
-    assert all(not str(c).startswith(export.FORMULA_PREFIXES) for row in book["lead_units"].values for c in row
-               if isinstance(c, str))
+    for name in ("lead_units", "台账"):
+        assert all(not str(c).startswith(export.FORMULA_PREFIXES) for row in book[name].values for c in row
+                   if isinstance(c, str)), name
+    ledger_rows = list(book["台账"].values)
+    assert [r[ledger_rows[0].index("note")] for r in ledger_rows[1:]] == ["'" + payload.replace("\r", "\n")] * 2
 
 
 def test_plain_values_are_not_touched():

@@ -30,22 +30,22 @@ def server_down(monkeypatch) -> str:
 def test_the_overview_map_shows_with_a_banner_when_the_ledger_is_down(server_down, ds, lang):
     at = open_page("overview", lang=lang)
     assert len(at.get("component_instance")) == 1  # the map
-    assert {m.label: int(m.value) for m in at.metric}["措施" if lang == "zh" else "Actions"] == len(ds.measures)
+    assert {m.label: m.value for m in at.metric}["措施" if lang == "zh" else "Actions"] == str(len(ds.measures))
     banner = html_of(at)
-    assert 'class="pp-ledger-down"' in banner
-    assert ("落实情况暂不可用" if lang == "zh" else "Implementation statuses are unavailable") in banner
+    assert 'class="pp-ledger-banner"' in banner
+    assert ("台账暂不可用" if lang == "zh" else "The tracking ledger is unavailable") in banner
     assert "cannot be reached" in banner and "secret" not in banner
 
 
 def test_the_explorer_lists_every_action_with_a_banner_when_the_ledger_is_down(server_down, ds):
     at = open_page("measures", theme="ecology")
     assert 0 < len(at.dataframe[0].value) < len(ds.measures)
-    assert 'class="pp-ledger-down"' in html_of(at)
+    assert 'class="pp-ledger-banner"' in html_of(at)
 
 
 def test_without_trouble_there_is_no_banner(tmp_path, monkeypatch):
     monkeypatch.setenv("PANPRD_DB_URL", f"sqlite:///{tmp_path / 'tracking.db'}")
-    assert 'class="pp-ledger-down"' not in html_of(open_page("overview"))
+    assert 'class="pp-ledger-banner"' not in html_of(open_page("overview"))
 
 
 def test_a_report_is_refused_with_a_plain_message_when_the_server_is_down(server_down, monkeypatch, capsys):

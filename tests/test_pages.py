@@ -31,8 +31,9 @@ def html_of(at: AppTest) -> str:
     return "\n".join(el.proto.body for el in at.get("html"))
 
 
-def metrics(at: AppTest) -> dict[str, int]:
-    return {m.label: int(m.value) for m in at.metric}
+def metrics(at: AppTest) -> dict[str, int | str]:
+    """The headline's counts; 已完成 stays text (N / M)."""
+    return {m.label: int(m.value) if m.value.isdigit() else m.value for m in at.metric}
 
 
 @pytest.mark.parametrize("page", list(MAP_PAGES))

@@ -9,10 +9,22 @@ import streamlit as st
 
 from panprd import export, policy, static_map
 from panprd.i18n import t
+from panprd.tracking import status, store
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def details(ctx: PageContext) -> export.Details | None:
+    """The notes and evidence behind the statuses, for a signed-in account only (None for a viewer, and
+    when the ledger cannot be read: the file then carries statuses without them)."""
+    if ctx.account is None or ctx.ledger.engine is None:
+        return None
+    try:
+        return status.current_details(ctx.ledger.engine, ctx.ledger.states)
+    except store.StoreUnavailable:
+        return None
 
 
 def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
@@ -20,9 +32,11 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
 
     The files are made only when their button is clicked (deferred data) and a click does not rerun
     the page. A map page's GeoJSON and PNG hold its layer; the explorer's hold every layer, as the
-    overview does, and record the clause its rows were narrowed to (?clause=).
+    overview does, and record the clause its rows were narrowed to (?clause=). CSV and Excel carry each
+    row's status, light, as-of and due date; the note and evidence only for a signed-in account.
     """
     ds, view, lang = ctx.ds, ctx.view, ctx.lang
+    states = ctx.ledger.states
     now = datetime.now()
     page = ctx.page.key if ctx.page.kind == "map" else "overview"
     clause = view.clause if ctx.page.kind == "measures" else None
@@ -39,8 +53,8 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
 
     st.html(f'<p class="pp-downloads"><b>{esc(t("downloads", lang))}</b></p>')
     files = [
-        ("csv", "text/csv", lambda: export.to_csv(ds, measures, lang)),
-        ("xlsx", XLSX_MIME, lambda: export.to_xlsx(ds, measures, view.filters, lang, now)),
+        ("csv", "text/csv", lambda: export.to_csv(ds, measures, lang, details(ctx))),
+        ("xlsx", XLSX_MIME, lambda: export.to_xlsx(ds, measures, view.filters, lang, now, states, details(ctx))),
         ("geojson", "application/geo+json", lambda: export.to_geojson(ds, measures, ctx.page.layer)),
         ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle).png),
     ]

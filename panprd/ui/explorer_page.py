@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from panprd import explorer, filters, maps, mapspec, policy, search
 from panprd.i18n import t
-from panprd.ui import downloads
+from panprd.ui import downloads, map_page
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
@@ -60,13 +60,15 @@ def measures_table(ctx: PageContext, measures: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         height="auto",
-        column_order=["measure_id", "source", "title", *choice_columns, "features", "text_zh"],
+        column_order=["measure_id", "source", "title", *choice_columns, "as_of", "due", "features", "text_zh"],
         column_config={
             "measure_id": col.TextColumn(t("col_measure_id", lang), width="small"),
             "source": col.LinkColumn(t("col_source", lang), display_text=r"clause=(\d+\.\d+)", width="small",
                                      help=t("col_source_help", lang)),
             "title": col.TextColumn(t("col_title", lang), width="large"),
             **choice_columns,
+            "as_of": col.TextColumn(t("col_as_of", lang), width="small"),
+            "due": col.TextColumn(t("col_due", lang), width="small"),
             "features": col.TextColumn(t("col_features", lang), width="medium"),
             "text_zh": col.TextColumn(t("col_text", lang), width="large"),
         },
@@ -95,7 +97,7 @@ def search_matches(ctx: PageContext, measures: pd.DataFrame) -> None:
 
 def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_HEIGHT) -> None:
     """The filtered rows' Fujian places (shaded by count) and features, on the offline basemap."""
-    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang)
+    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang, show_lights=map_page.lights_asked(ctx))
     st_folium(maps.draw(ctx.ds, spec, large=ctx.view.present), height=height, use_container_width=True,
               returned_objects=[], key="map_measures")
     st.html(maps.legend_html(spec, large=ctx.view.present))

@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from panprd import data, filters, pages
+from panprd import data, filters, ledger_view, pages
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
-from panprd.ui import presenter
+from panprd.ui import ledger, presenter
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
 STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
@@ -36,6 +36,8 @@ class PageContext:
     view: filters.ViewState
     tianditu_key: str | None = None
     account: Account | None = None  # the signed-in ledger account, None for a viewer
+    # The ledger the statuses in ds.measures came from (its key, states, engine); no ledger: all grey.
+    ledger: ledger_view.LedgerView = ledger_view.LedgerView()
 
     @property
     def lang(self) -> str:
@@ -185,7 +187,7 @@ def start(page: pages.PageSpec) -> PageContext:
     raw_lang = st.query_params.get("lang", "zh")
     lang = raw_lang if raw_lang in filters.LANGS else "zh"
     st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
-    ds = dataset(lang)
+    ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
                                           ds.feature_keys, ds.policy.refs)
     tianditu_key = _sidebar(ds, page, view)
@@ -196,8 +198,9 @@ def start(page: pages.PageSpec) -> PageContext:
         st.caption(t("app_subtitle", lang))
     url_notes(notes, lang)
     data_banner(ds, lang)
+    ledger.banner(tracked, lang)
     st.html(PAGE_CSS)
-    context = PageContext(page, ds, view, tianditu_key)
+    context = PageContext(page, ds, view, tianditu_key, ledger=tracked)
     st.session_state[CONTEXT_KEY] = context
     return context
 

@@ -11,11 +11,15 @@ connect timeout is seconds) does not hold up every rerun of every page meanwhile
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from panprd import data, ledger_view
+from panprd.i18n import t
 from panprd.tracking import store
+from panprd.ui.html import alert, esc
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,3 +44,35 @@ def opened() -> tuple[Engine | None, str | None]:
         return None, str(unavailable)
     _failed.pop(url, None)
     return engine, None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _joined(data_version: str, ledger_key: str, _ds: data.Dataset, _engine: Engine | None
+            ) -> tuple[data.Dataset, ledger_view.LedgerView]:
+    """The dataset with statuses joined, once per (data version, ledger key): the key holds the ledger's
+    last change and today's date in Asia/Shanghai, so a report, review, due date or a new day shows.
+    A failing read raises, and a failure is not cached."""
+    view = ledger_view.read(_engine, _ds.measures) if _engine is not None else ledger_view.unread(_ds.measures)
+    return replace(_ds, measures=ledger_view.with_statuses(_ds.measures, view.states)), view
+
+
+def statuses(ds: data.Dataset) -> tuple[data.Dataset, ledger_view.LedgerView]:
+    """The dataset whose measures carry each action's status and light, and the ledger view they came from.
+
+    Reading the ledger's key is one small query per rerun; the states and the join are redone only when
+    the key changes. With the store unavailable every action is grey, and the view holds the banner.
+    """
+    engine, problem = opened()
+    if engine is not None:
+        try:
+            return _joined(ds.version, ledger_view.cache_key(engine), ds, engine)
+        except store.StoreUnavailable as unavailable:
+            problem = str(unavailable)
+    joined, view = _joined(ds.version, "none", ds, None)
+    return joined, replace(view, problem=problem)
+
+
+def banner(view: ledger_view.LedgerView, lang: str) -> None:
+    """Say that statuses are not shown when the ledger cannot be read; the maps and tables go on."""
+    if view.problem:
+        alert("pp-ledger-banner", t("ledger_unavailable", lang), f"<p>{esc(view.problem)}</p>")

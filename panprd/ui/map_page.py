@@ -7,25 +7,28 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import data, filters, maps, mapspec, policy, search, vocab
+from panprd import data, filters, ledger_view, maps, mapspec, policy, search, vocab
 from panprd.i18n import t
 from panprd.ui import downloads
 from panprd.ui.frame import PageContext
-from panprd.ui.html import esc, status
+from panprd.ui.html import esc, status, status_chip
 
 PANEL_HEIGHT = 640
 PRESENTER_MAP_HEIGHT = 600  # shown at 1.2× zoom: the presenter bar, headline and map fit 1920×1080
 
 
 def headline(measures: pd.DataFrame, lang: str) -> None:
-    """Headline counts that follow the filters."""
+    """Headline counts that follow the filters, and 已完成 N / M: confirmed completed of the actions shown."""
     clauses = measures[["section", "clause"]].drop_duplicates()
     places = {u for units in measures["fujian_units"] for u in units}
     partners = {p for ps in measures["partners"] for p in ps}
     units = {u for us in measures["lead_units"] for u in us}
-    for col, key, value in zip(st.columns(5), ("clauses", "actions", "places", "partners", "units"),
+    columns = st.columns(6)
+    for col, key, value in zip(columns, ("clauses", "actions", "places", "partners", "units"),
                                (len(clauses), len(measures), len(places), len(partners), len(units))):
         col.metric(t(f"count_{key}", lang), value)
+    done = t("count_completed_value", lang).format(n=ledger_view.completed(measures), total=len(measures))
+    columns[5].metric(t("count_completed", lang), done, help=t("count_completed_help", lang))
 
 
 def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: str) -> str:
@@ -52,6 +55,7 @@ def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: s
             f'<li class="pp-action" data-measure="{esc(mid)}"><b>{esc(mid)} · '
             f'<a href="{esc(link)}" target="_self">{esc(policy.clause_label(row["section"], row["clause"]))}</a>'
             f'</b> {search.highlight(row["title_zh"] if lang == "zh" else row["title_en"], q)}'
+            f'{status_chip(row.get("status", ""), row.get("light", "grey"), row.get("as_of", ""), lang)}'
             f'<blockquote style="margin:4px 0;color:#333">{search.highlight(row["text_zh"], q)}</blockquote>'
             f'<small>{esc(t("panel_lead_units", lang))}: {esc(units)}</small></li>')
     body = "".join(entries) or f"<li>{esc(t('panel_no_actions', lang))}</li>"
@@ -93,6 +97,11 @@ def _new_click(page: str) -> tuple[float, float] | None:
     return point
 
 
+def lights_asked(ctx: PageContext) -> bool | None:
+    """True when a status or light filter is active (the map then shows the lights); None: the map decides."""
+    return True if ctx.view.filters["status"] or ctx.view.filters["light"] else None
+
+
 def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     """The map and, beside it, the panel of what was clicked (everything under the click, hit-tested here
     from the click's point) or linked (`?feature=`); the chosen things are drawn highlighted."""
@@ -110,7 +119,8 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     hits = st.session_state.get("pp_hits", ())
     clicked_here = bool(hits) and linked == hits[0]  # chosen on this map: keep the reader's window
     selected = hits if clicked_here else (linked,) if linked else ()
-    spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else linked, selected=selected)
+    spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else linked, selected=selected,
+                         show_lights=lights_asked(ctx))
     if measures.empty:
         status("pp-empty", t("empty_result", lang), bold=True)
     elif spec.features.empty:

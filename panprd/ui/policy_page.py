@@ -8,15 +8,18 @@ import streamlit as st
 from panprd import explorer, filters, policy, vocab
 from panprd.i18n import t
 from panprd.ui.frame import PageContext
-from panprd.ui.html import esc, scroll_to
+from panprd.ui.html import esc, scroll_to, status_chip
 
 
-def _chips(chips: list[explorer.Chip], label: str, dim: set[str] | None = None) -> str:
+def _chips(chips: list[explorer.Chip], label: str, dim: set[str] | None = None, statuses: dict[str, str] | None = None
+           ) -> str:
+    """A row of chips; `statuses` (measure id → its status chip's HTML) follows each action chip."""
     if not chips:
         return ""
     body = "".join(
         f'<a class="pp-chip pp-chip-{esc(c.kind)}{" pp-dim" if dim is not None and c.key in dim else ""}" '
-        f'data-key="{esc(c.key)}" href="{esc(c.href)}">{esc(c.label)}</a>' for c in chips)
+        f'data-key="{esc(c.key)}" href="{esc(c.href)}">{esc(c.label)}</a>{(statuses or {}).get(c.key, "")}'
+        for c in chips)
     return f'<div class="pp-chips"><span class="pp-chips-label">{esc(label)}</span>{body}</div>'
 
 
@@ -25,6 +28,8 @@ def _clause_html(ctx: PageContext, clause: policy.Clause, matching: set[str] | N
     rows = explorer.rows_of_clause(ctx.ds.measures, clause.ref)
     chips = explorer.clause_chips(ctx.ds, rows, view)
     dim = None if matching is None else set(rows.index) - matching
+    statuses = {str(mid): status_chip(row.get("status", ""), row.get("light", "grey"), row.get("as_of", ""), lang)
+                for mid, row in rows.iterrows()}
     link = view.href(clause=clause.ref)
     paragraphs = []
     for i, para in enumerate(clause.paragraphs):
@@ -50,7 +55,7 @@ def _clause_html(ctx: PageContext, clause: policy.Clause, matching: set[str] | N
         f'<article id="{esc(clause.anchor)}" class="pp-clause{" pp-clause-selected" if selected else ""}" '
         f'data-clause="{esc(clause.ref)}" aria-label="{esc(clause.label)} {esc(clause.heading)}">'
         f"{english}{''.join(paragraphs)}"
-        + _chips(chips["action"], t("policy_actions", lang), dim)
+        + _chips(chips["action"], t("policy_actions", lang), dim, statuses)
         + _chips(chips["place"], t("policy_places", lang))
         + _chips(chips["partner"], t("policy_partners", lang))
         + _chips(chips["feature"], t("policy_features", lang))

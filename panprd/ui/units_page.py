@@ -40,11 +40,19 @@ def render(ctx: PageContext) -> None:
             + (f'<a href="{esc(matrix.cell_href(view, row, th))}">{n}</a>' if n else "") + "</td>"
             for th, n in zip(matrix.themes, row.counts))
         name = vocab.unit_label(row.unit, lang)
+        done = row.progress
+        red_link = view.href("measures", filters=view.filters.with_values(unit=(row.unit,), light=("red",)))
+        red = (f'<td class="pp-red pp-red-on"><a href="{esc(red_link)}">{done.red}</a></td>' if done.red
+               else '<td class="pp-red">0</td>')
         rows.append(f'<tr data-unit="{esc(row.unit)}"><th scope="row"><a class="pp-unit" href="{esc(row.href)}">'
-                    f'{esc(name)}</a></th>{cells}<td class="pp-total">{row.total}</td></tr>')
+                    f'{esc(name)}</a></th>{cells}<td class="pp-total">{row.total}</td>'
+                    f'<td class="pp-progress" data-completed="{done.completed}" data-led="{done.led}">'
+                    f'{done.completed} / {done.led}</td>{red}</tr>')
     st.html(f'<div style="overflow-x:auto"><table class="pp-matrix"><thead><tr>'
             f'<th scope="col">{esc(t("units_col_unit", lang))}</th>{head}'
-            f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th></tr></thead>'
+            f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th>'
+            f'<th scope="col" class="pp-progress">{esc(t("units_col_progress", lang))}</th>'
+            f'<th scope="col" class="pp-red">{esc(t("units_col_red", lang))}</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
     if len(shown) < len(matrix.rows):
         st.html(f'<p class="pp-more-units">{esc(t("units_more", lang).format(n=len(matrix.rows) - len(shown)))}</p>')

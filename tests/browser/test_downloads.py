@@ -77,7 +77,7 @@ def check_csv(downloads, ds, expected):
 def check_xlsx(downloads, expected):
     _, raw = downloads["xlsx"]
     book = load_workbook(io.BytesIO(raw))
-    assert book.sheetnames == ["measures", "about", "lead_units"]
+    assert book.sheetnames == ["measures", "about", "lead_units", "台账"]
     assert [r[0] for r in list(book["measures"].values)[1:]] == list(expected.index)
     sheet = book["measures"]
     header = [c.value for c in sheet[1]]
