@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 
 ## Run the dashboard on http://localhost:$(PORT)/
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 ## Lint, validate the data, run every test (functions, pages, real browser)
 test: $(VENV)/.installed browser-deps
