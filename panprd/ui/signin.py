@@ -97,11 +97,10 @@ def who(account: Account, lang: str) -> str:
 
 
 def sidebar_status(account: Account | None, view: filters.ViewState) -> None:
-    """One line in the sidebar: signed in as whom (or not), linking to the tracking page."""
-    lang = view.lang
-    text = who(account, lang) if account else t("not_signed_in", lang)
-    st.html(f'<p class="pp-session" role="status"><a href="{esc(view.href("tracking"))}" target="_self">'
-            f'{esc(text)}</a></p>')
+    """One line in the sidebar: signed in as whom, or not (signing in and out is on the tracking page,
+    which the page links reach; the sidebar's links are the pages only)."""
+    text = who(account, view.lang) if account else t("not_signed_in", view.lang)
+    st.html(f'<p class="pp-session" role="status" style="font-size:.85rem;color:#455a64;margin:0">{esc(text)}</p>')
 
 
 FORM_CSS = """<style>
