@@ -321,15 +321,15 @@ def render(ctx: PageContext) -> None:
             _one_action(ctx, engine, actions, states, ctx.view.measure)
         if account is None:
             return
-        st.markdown(f"### {esc(t('track_my_actions', lang))}")
+        if account.is_office:  # the office's work first; its "actions" are all of them
+            _office_desk(ctx, engine, actions, states, account)
+        st.markdown(f"### {esc(t('track_all_actions' if account.is_office else 'track_my_actions', lang))}")
         reports = status.full_history(engine, actions)
         rows = tracking_tables.my_action_rows(actions, states, account, reports, ctx.view, ctx.ds.measures)
         if rows:
             _action_table(rows, lang)
         else:
             st.caption(t("track_no_actions", lang))
-        if account.is_office:
-            _office_desk(ctx, engine, actions, states, account)
     except TrackingError as failed:  # the database went away mid-page
         alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(failed)}</p>")
 
