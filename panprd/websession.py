@@ -142,7 +142,7 @@ def take_notice(notice_id: str | None) -> Notice | None:
 
 def safe_next(value: str | None) -> str:
     """Where to go after signing in or out: a path of this app, never another site."""
-    return value if value and _SAFE_NEXT.match(value) else DEFAULT_NEXT
+    return value if value and _SAFE_NEXT.fullmatch(value) else DEFAULT_NEXT
 
 
 def _same_origin(request: Request) -> bool:
