@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 
 ## Run the dashboard on http://localhost:$(PORT)/
 run: $(VENV)/.installed
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 ## Lint, validate the data, run every test (functions, pages, real browser; the ledger on SQLite and PostgreSQL)
 test: $(VENV)/.installed browser-deps db-deps

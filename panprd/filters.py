@@ -12,12 +12,12 @@ markup are dropped with a `Note` that the page shows (escaped), never echoed raw
 Within a filter several values mean any of them; across filters all must hold.
 
 `ViewState` is everything a URL says: page, filters, language, presenter mode and the page's own keys
-(`feature`, `clause`); its `href()` builds every link of the app.
+(`feature`, `clause`, `measure`); its `href()` builds every link of the app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -32,7 +32,7 @@ MAX_VALUES = 50
 LANGS: tuple[str, ...] = ("zh", "en")
 # Keys that follow the user to another page; page keys belong to one page and are dropped on leaving it.
 CARRIED_KEYS: tuple[str, ...] = ("lang", "present")
-PAGE_KEYS: tuple[str, ...] = ("feature", "clause")
+PAGE_KEYS: tuple[str, ...] = ("feature", "clause", "measure")
 # View keys that are neither filters nor part of the view state (the basemap is a sidebar choice).
 OTHER_KEYS: tuple[str, ...] = ("basemap",)
 
@@ -271,6 +271,7 @@ class ViewState:
     present: bool = False
     feature: str | None = None
     clause: str | None = None
+    measure: str | None = None  # one action opened on /tracking
 
     def query(self) -> dict[str, str]:
         """The URL query of this view, in a stable order: filters, page keys, then carried keys."""
@@ -279,6 +280,8 @@ class ViewState:
             out["feature"] = self.feature
         if self.clause:
             out["clause"] = self.clause
+        if self.measure:
+            out["measure"] = self.measure
         if self.lang != "zh":
             out["lang"] = self.lang
         if self.present:
@@ -287,9 +290,9 @@ class ViewState:
 
     def target(self, page: str | None = None, **changes: object) -> ViewState:
         """This view changed: another page (its page keys dropped unless given), other filters, language,
-        presenter mode, feature or clause."""
+        presenter mode, feature, clause or measure."""
         if page and page != self.page:
-            changes = {"feature": None, "clause": None, **changes}
+            changes = {"feature": None, "clause": None, "measure": None, **changes}
         return replace(self, page=page or self.page, **changes)
 
     def href(self, page: str | None = None, **changes: object) -> str:
@@ -302,8 +305,9 @@ class ViewState:
 
 
 def view_from_query(page: str, params: Mapping[str, str | Iterable[str]], choices: Choices,
-                    features: frozenset[str], clauses: frozenset[str]) -> tuple[ViewState, list[Note]]:
-    """Read the whole view state of a URL. Unknown features and clauses are noted and ignored."""
+                    features: frozenset[str], clauses: frozenset[str], measures: Collection[str] = ()
+                    ) -> tuple[ViewState, list[Note]]:
+    """Read the whole view state of a URL. Unknown features, clauses and measures are noted and ignored."""
     current, notes = from_query(params, choices)
 
     def one(key: str) -> str:
@@ -318,5 +322,9 @@ def view_from_query(page: str, params: Mapping[str, str | Iterable[str]], choice
     if clause and clause not in clauses:
         notes.append(Note("clause", clause[:40], "unknown clause"))
         clause = ""
-    view = ViewState(page, current, lang, one("present") == "1", feature or None, clause or None)
+    measure = one("measure")
+    if measure and measure not in measures:
+        notes.append(Note("measure", measure[:40], "unknown measure"))
+        measure = ""
+    view = ViewState(page, current, lang, one("present") == "1", feature or None, clause or None, measure or None)
     return view, notes

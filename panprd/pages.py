@@ -14,7 +14,7 @@ from panprd.i18n import t
 @dataclass(frozen=True)
 class PageSpec:
     key: str
-    kind: str  # "map", "measures", "units" or "policy": which ui function draws it
+    kind: str  # "map", "measures", "units", "policy" or "tracking": which ui function draws it
     layer: str | None = None  # the map layer a map page shows (None on the overview: every layer)
 
     @property
@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("measures", "measures"),
     PageSpec("units", "units"),
     PageSpec("policy", "policy"),
+    PageSpec("tracking", "tracking"),
 )
 BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
 MAP_PAGES: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.kind == "map")

@@ -20,7 +20,7 @@ from panprd import data, filters, ledger_view, pages
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
-from panprd.ui import ledger, presenter
+from panprd.ui import ledger, presenter, signin
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
 STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
@@ -141,11 +141,12 @@ def _basemap_choice(lang: str) -> str | None:
     return str(key)
 
 
-def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState) -> str | None:
+def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, account: Account | None) -> str | None:
     """Page links, language, filters, basemap (map pages) and the presenter switch; returns the 天地图 key."""
     lang = view.lang
     with st.sidebar:
         st.markdown(f"### {esc(t('app_title', lang))}")
+        signin.sidebar_status(account, view)
         for other in pages.PAGES:
             target = view.target(other.key)
             st.page_link(other.file, label=other.title(lang), query_params=target.query())
@@ -189,8 +190,9 @@ def start(page: pages.PageSpec) -> PageContext:
     st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
     ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
-                                          ds.feature_keys, ds.policy.refs)
-    tianditu_key = _sidebar(ds, page, view)
+                                          ds.feature_keys, ds.policy.refs, ds.measures.index)
+    account = signin.current_account(ledger.opened()[0])  # from the signed session cookie; None for a viewer
+    tianditu_key = _sidebar(ds, page, view, account)
     if view.present:
         presenter.bar(view)
     st.title(page.title(lang))
@@ -200,7 +202,7 @@ def start(page: pages.PageSpec) -> PageContext:
     data_banner(ds, lang)
     ledger.banner(tracked, lang)
     st.html(PAGE_CSS)
-    context = PageContext(page, ds, view, tianditu_key, ledger=tracked)
+    context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked)
     st.session_state[CONTEXT_KEY] = context
     return context
 

@@ -1,0 +1,5 @@
+"""The implementation ledger: sign-in, reports and the office's review (panprd.ui.tracking_page)."""
+
+from panprd.ui import frame, tracking_page
+
+tracking_page.render(frame.context("tracking"))
