@@ -8,6 +8,6 @@ and clear the HttpOnly session cookie (panprd.websession), which a Streamlit scr
 import streamlit as st
 
 from panprd import websession
-from panprd.ui import ledger
+from panprd.ui import ledger, oidc_signin
 
-app = st.App("app.py", routes=websession.routes(ledger.opened))
+app = st.App("app.py", routes=websession.routes(ledger.opened) + oidc_signin.routes())

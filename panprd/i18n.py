@@ -258,6 +258,10 @@ ZH: dict[str, str] = {
     "track_orphans": "编号已不在 measures.csv 中的填报（保留，不删除）：{n} 条",
     "track_open": "打开",
     "track_store_problem": "落实情况暂不可用：",
+    # pgstore (issue 15): sign-in through the province's identity platform (OIDC)
+    "platform_signin": "或通过省统一身份认证平台登录",
+    "platform_signout": "退出登录（统一身份认证）",
+    "platform_refused": "已通过统一身份认证平台登录，但无法使用台账账号：",
 }
 
 EN: dict[str, str] = {
@@ -524,6 +528,10 @@ EN: dict[str, str] = {
     "track_orphans": "Reports whose action is no longer in measures.csv (kept, never dropped): {n}",
     "track_open": "open",
     "track_store_problem": "Implementation tracking is unavailable:",
+    # pgstore (issue 15): sign-in through the province's identity platform (OIDC)
+    "platform_signin": "Or sign in through the province's unified identity platform",
+    "platform_signout": "Sign out (identity platform)",
+    "platform_refused": "Signed in through the identity platform, but no ledger account could be used:",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

@@ -20,7 +20,7 @@ from panprd import data, filters, ledger_view, pages
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
-from panprd.ui import ledger, presenter, signin
+from panprd.ui import ledger, oidc_signin, presenter, signin
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
 STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
@@ -192,6 +192,10 @@ def start(page: pages.PageSpec) -> PageContext:
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
                                           ds.feature_keys, ds.policy.refs, ds.measures.index)
     account = signin.current_account(ledger.opened()[0])  # from the signed session cookie; None for a viewer
+    platform_problem = None
+    if account is None:  # or signed in through the province's identity platform, when [auth] is configured
+        account, platform_problem = oidc_signin.platform_account(ledger.opened()[0])
+        oidc_signin.return_to_target(page, account)
     tianditu_key = _sidebar(ds, page, view, account)
     if view.present:
         presenter.bar(view)
@@ -201,6 +205,8 @@ def start(page: pages.PageSpec) -> PageContext:
     url_notes(notes, lang)
     data_banner(ds, lang)
     ledger.banner(tracked, lang)
+    if platform_problem:
+        alert("pp-platform-refused", t("platform_refused", lang), f"<p>{esc(platform_problem)}</p>")
     st.html(PAGE_CSS)
     context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked)
     st.session_state[CONTEXT_KEY] = context

@@ -17,11 +17,11 @@ from sqlalchemy import Engine
 
 from panprd import data, tracking_tables
 from panprd.i18n import t
-from panprd.tracking import clock, ledger, status, units
+from panprd.tracking import clock, ledger, oidc, status, units
 from panprd.tracking.accounts import Account
 from panprd.tracking.store import TrackingError
 from panprd.tracking.units import Action
-from panprd.ui import signin
+from panprd.ui import oidc_signin, signin
 from panprd.ui.frame import PageContext
 from panprd.ui.html import alert, esc
 from panprd.ui.ledger import opened
@@ -311,6 +311,10 @@ def render(ctx: PageContext) -> None:
     account = ctx.account
     if account is None:
         signin.signin_form(ctx.view)
+        oidc_signin.signin_link(ctx.view)
+    elif oidc.is_platform_account(account):
+        st.html(f'<p class="pp-who">{esc(signin.who(account, lang))}</p>')
+        oidc_signin.signout_button(lang)
     else:
         signin.signout_form(account, ctx.view)
     _show_message()
