@@ -38,6 +38,10 @@ Accounts and sessions (the UI keeps the token in a signed HttpOnly cookie, never
     accounts.authenticate(engine, login, password) -> Account        SignInRefused (rate-limited per login)
     accounts.create_session(engine, account) -> token; accounts.session_account(engine, token) -> Account | None;
     accounts.revoke_session(engine, token); accounts.add_account / deactivate / set_password / list_accounts
+Sign-in through the province's identity platform (OIDC claims → today's units, oidc_units.csv):
+    oidc.read_claim_map(path=None) -> [ClaimRule]   ClaimMapError naming file, row and column
+    oidc.account_for(engine, claims, rules, now=None) -> Account   the passwordless `oidc:<sub>` reporter,
+        made on first sign-in; PlatformRefused when the claims map to no unit or the account is deactivated
 Failures of the database itself raise store.StoreUnavailable with a message for a banner; the rest
 of the dashboard should keep working without statuses.
 """
