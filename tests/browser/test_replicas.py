@@ -1,21 +1,20 @@
 """Replicas share the ledger (issue 15): two app processes behind nginx (bench/nginx.conf), one PostgreSQL.
 
-A report confirmed through process A shows on process B at B's next rerun, in the same session, on
-`/measures?status=completed`: every page keys its ledger read on `store.last_change`, which moves
-with each report and review, whichever process wrote them. Everything runs on loopback; nginx
-sticks a client to a process by its address, so the test finds a 127.0.0.x source address that
-nginx sends to B and reads B's page over Streamlit's websocket protocol from there.
+A report submitted on process A's /tracking page (and confirmed there by the office) shows on
+process B at B's next rerun, in the same session, on `/measures?status=completed`: every page keys
+its ledger read on `store.last_change`, which moves with each report and review, whichever process
+wrote them. Everything runs on loopback. nginx sticks a client to a process by its address, so the
+test finds a 127.0.0.x source address that nginx sends to B and reads B's page over Streamlit's
+websocket protocol from there; the browser (from 127.0.0.1) uses A's own port.
 """
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,19 +23,20 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-import websockets
+from playwright.sync_api import Browser, expect
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
 
 from bench.wsclient import ws_url
 from panprd.tracking import accounts, store
 from tests.browser.conftest import PROJECT_ROOT, _free_port, _healthy, _start, _stop
+from tests.browser.test_tracking import EVIDENCE, NOTE, PASSWORD, TIMEOUT, choose, sign_in
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-APP = PROJECT_ROOT / "app.py"
-PASSWORD = "a long password for the replicas"
+APP = PROJECT_ROOT / "serve.py"  # what `make run` serves: the app and its sign-in routes
 
 
 @pytest.fixture
@@ -103,16 +103,16 @@ def upstream_of(front: str, source: str, log: Path) -> str:
     raise AssertionError(f"no access-log line for {marker}")
 
 
-async def rerun_tables(session, page: str, query: str) -> list[list[str]]:
+def rerun_tables(session, page: str, query: str) -> list[list[str]]:
     """Ask the session to rerun `page` with `query`; the measure_id column of each table it draws."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
     msg.rerun_script.page_name = page
-    await session.send(msg.SerializeToString())
+    session.send(msg.SerializeToString())
     tables: list[list[str]] = []
     while True:
         received = ForwardMsg()
-        received.ParseFromString(await asyncio.wait_for(session.recv(), 120))
+        received.ParseFromString(session.recv(timeout=120))
         kind = received.WhichOneof("type")
         if kind == "delta" and received.delta.WhichOneof("type") == "new_element":
             element = received.delta.new_element
@@ -126,14 +126,26 @@ async def rerun_tables(session, page: str, query: str) -> list[list[str]]:
             return tables
 
 
-def cli(ledger_url: str, *argv: str, stdin: str = "") -> str:
-    done = subprocess.run([sys.executable, "-m", "panprd", *argv], cwd=PROJECT_ROOT, input=stdin, text=True,
-                          capture_output=True, env={**os.environ, "PANPRD_DB_URL": ledger_url}, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def report_and_confirm_on(browser: Browser, server: str) -> None:
+    """省发改委 (4.1.17's lead) reports it completed on the server's /tracking page; the office confirms it there."""
+    reporter = browser.new_context().new_page()
+    sign_in(reporter, server, "fgw")
+    reporter.goto(f"{server}/tracking?measure=4.1.17")
+    choose(reporter, "进展状态", "已完成（completed）")
+    reporter.get_by_label("进展情况（不超过 2000 字）").fill(NOTE)
+    reporter.get_by_label("佐证材料（文号、标题或网址；已完成、已调整必填）").fill(EVIDENCE)
+    reporter.get_by_role("button", name="提交").click()
+    expect(reporter.locator(".pp-track-ok")).to_contain_text("已保存填报", timeout=TIMEOUT)
+    reporter.context.close()
+    office = browser.new_context().new_page()
+    sign_in(office, server, "office")
+    expect(office.locator('.pp-history [data-report]', has_text=EVIDENCE)).to_contain_text(NOTE, timeout=TIMEOUT)
+    office.get_by_role("button", name="提交审核").first.click()  # the decision defaults to 确认（销号）
+    expect(office.locator(".pp-track-ok")).to_contain_text("已审核填报", timeout=TIMEOUT)
+    office.context.close()
 
 
-def test_a_report_through_process_a_shows_on_process_b_at_its_next_rerun(replicas, ledger_url):
+def test_a_report_through_process_a_shows_on_process_b_at_its_next_rerun(replicas, browser: Browser):
     front, upstreams, log = replicas
     sources = {}
     for last in range(2, 40):
@@ -143,17 +155,12 @@ def test_a_report_through_process_a_shows_on_process_b_at_its_next_rerun(replica
             break
     assert set(sources) == set(upstreams.values()), sources
 
-    async def scenario() -> tuple[list[list[str]], list[list[str]]]:
-        async with websockets.connect(ws_url(front), subprotocols=["streamlit"], max_size=None, ping_interval=None,
-                                      local_addr=(sources[upstreams["B"]], 0)) as on_b:
-            before = await rerun_tables(on_b, "measures", "status=completed")
-            cli(ledger_url, "tracking", "report", "--login", "fgw", "--measure", "4.1.17", "--status", "completed",
-                "--as-of", "2026-10-31", "--note", "示范工程已建成", "--evidence", "闽交〔2026〕1号")
-            cli(ledger_url, "tracking", "review", "--login", "office", "--measure", "4.1.17", "--confirm")
-            after = await rerun_tables(on_b, "measures", "status=completed")
-        return before, after
+    with connect(ws_url(front), subprotocols=["streamlit"], max_size=None, open_timeout=30,
+                 source_address=(sources[upstreams["B"]], 0)) as on_b:
+        before = rerun_tables(on_b, "measures", "status=completed")
+        report_and_confirm_on(browser, f"http://{upstreams['A']}")
+        after = rerun_tables(on_b, "measures", "status=completed")
 
-    before, after = asyncio.run(scenario())
     assert before == [[]]
     assert after == [["4.1.17"]]
     streams = [line for line in log.read_text().splitlines() if '"GET /_stcore/stream' in line]
