@@ -39,11 +39,15 @@ def pg_admin_url() -> Iterator[str]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Tests passed per ledger store, from the `[sqlite]` / `[postgresql]` ids of the parametrised tests."""
+    """Tests passed per ledger store: the `[sqlite]` / `[postgresql]` runs of the parametrised ledger
+    tests, plus the tests marked `sqlite_only` / `postgresql_only`."""
     passed = terminalreporter.stats.get("passed", [])
-    counts = {store: sum(store in report.nodeid.rpartition("[")[2].rstrip("]").split("-") for report in passed
-                         if "[" in report.nodeid)
-              for store in ("sqlite", "postgresql")}
+
+    def on(store: str, report) -> bool:
+        params = report.nodeid.rpartition("[")[2].rstrip("]").split("-") if "[" in report.nodeid else []
+        return store in params or f"{store}_only" in report.keywords
+
+    counts = {store: sum(on(store, report) for report in passed) for store in ("sqlite", "postgresql")}
     if counts["sqlite"] or counts["postgresql"]:
         note = "" if postgres_wanted() else " (PostgreSQL left out: PANPRD_TEST_PG=off)"
         terminalreporter.write_line(f"ledger tests passed per store: sqlite {counts['sqlite']}, "

@@ -36,7 +36,7 @@ from panprd.ui.html import esc
 START_PATH = "/_panprd/platform"
 TARGET_COOKIE = "panprd_after_signin"
 TARGET_SECONDS = 600
-_consumed: set[str] = set()
+_consumed: dict[str, float] = {}  # target cookies already followed → when (forgotten once they expire)
 _consumed_lock = threading.Lock()
 
 
@@ -126,9 +126,11 @@ def return_to_target(page: pages.PageSpec, account: Account | None) -> None:
     if target is None or not isinstance(issued, int | float) or not target[1] - 5 <= issued <= now + 5:
         return  # no target, or the identity was not signed in after the target was asked for
     with _consumed_lock:
+        for old in [c for c, at in _consumed.items() if now - at > TARGET_SECONDS]:
+            del _consumed[old]
         if cookie in _consumed:
             return
-        _consumed.add(cookie)
+        _consumed[cookie] = now
     parts = urlsplit(target[0])
     chosen = pages.BY_KEY.get(parts.path.strip("/"))
     if chosen is None or chosen.is_default and not parts.query:

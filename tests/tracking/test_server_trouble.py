@@ -23,7 +23,7 @@ from tests.conftest import postgres_wanted
 from .conftest import NOW, PASSWORD
 from .test_transfer import workbook
 
-pytestmark = pytest.mark.skipif(not postgres_wanted(), reason="PANPRD_TEST_PG=off")
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.skipif(not postgres_wanted(), reason="PANPRD_TEST_PG=off")]
 
 
 @pytest.fixture(scope="module")
