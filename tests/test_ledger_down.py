@@ -70,3 +70,10 @@ def test_a_failed_open_is_retried_after_a_pause_not_on_every_rerun(monkeypatch, 
     assert engine is None and "cannot be reached" in problem and len(attempts) == 1
     clock[0] += 2
     assert ledger.opened()[0] is None and len(attempts) == 2
+
+
+def test_the_tracking_page_refuses_reports_plainly_when_the_server_is_down(server_down):
+    at = open_page("tracking", measure="4.1.17")
+    page = html_of(at)
+    assert 'class="pp-track-unavailable"' in page and "cannot be reached" in page
+    assert "提交" not in [b.label for b in at.button] and "pp-signin" not in page  # no form to fill in vain
