@@ -132,7 +132,8 @@ def test_a_reporter_of_an_unlisted_unit_is_refused_naming_the_units_that_can(led
     body = html_of(at)
     assert "未保存" in body
     refusal = body[body.index("pp-track-refused"):]
-    assert "填报单位：" in refusal and "省商务厅" in refusal and "省发改委、省交通运输厅" in refusal
+    assert "填报单位：措施 4.1.17 的责任单位不包括省商务厅" in refusal  # under the field it concerns
+    assert "可填报的单位：省发改委、省交通运输厅" in refusal
     assert not ledger.unreviewed_reports(ledger_db, "4.1.17")
 
 
