@@ -178,3 +178,34 @@ def _actions():
     from panprd import data
     from panprd.tracking import units
     return units.actions_from_measures(data.load().measures)
+
+
+def test_measure_is_a_page_key_of_the_url(ds):
+    from panprd import filters
+    choices = filters.choices_from(ds.measures)
+    view, notes = filters.view_from_query("tracking", {"measure": "4.1.17", "lang": "en"}, choices, frozenset(),
+                                          frozenset(), ds.measures.index)
+    assert view.measure == "4.1.17" and not notes
+    assert view.href() == "./tracking?measure=4.1.17&lang=en"
+    assert view.href("measures") == "./measures?lang=en"  # a page key stays on its page
+    unknown, notes = filters.view_from_query("tracking", {"measure": "<b>9.9</b>"}, choices, frozenset(),
+                                             frozenset(), ds.measures.index)
+    assert unknown.measure is None and [(n.key, n.reason) for n in notes] == [("measure", "unknown measure")]
+
+
+def test_my_actions_put_the_lead_first_and_the_history_download_neutralises_formulas(ledger_db, ds):
+    from panprd import filters, tracking_tables
+    from panprd.tracking import status
+    actions = _actions()
+    ledger.set_lead(ledger_db, actions, "office", "4.1.17", "省交通运输厅", 0)
+    ledger.submit_report(ledger_db, actions, "jt", "4.1.17", "behind", "2026-10-31", '=HYPERLINK("http://x")')
+    states = status.action_states(ledger_db, actions)
+    jt = accounts.get_account(ledger_db, "jt")
+    rows = tracking_tables.my_action_rows(actions, states, jt, status.full_history(ledger_db, actions),
+                                          filters.ViewState("tracking"), ds.measures)
+    assert rows[0].measure_id == "4.1.17" and rows[0].role == "牵头" and rows[0].status == "进度滞后"
+    assert rows[0].light == "yellow" and rows[0].last_report.startswith("2026-10-31 进度滞后")
+    assert {r.role for r in rows[1:]} == {"配合"}
+    assert {r.measure_id for r in rows} == {m for m, a in actions.items() if "省交通运输厅" in a.units}
+    text = tracking_tables.history_csv(status.full_history(ledger_db, actions)).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
