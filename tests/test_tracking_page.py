@@ -209,3 +209,12 @@ def test_my_actions_put_the_lead_first_and_the_history_download_neutralises_form
     assert {r.measure_id for r in rows} == {m for m, a in actions.items() if "省交通运输厅" in a.units}
     text = tracking_tables.history_csv(status.full_history(ledger_db, actions)).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
+
+
+def test_a_refused_sign_in_shows_its_message_once_with_the_login_kept(ledger_db, cookies):
+    notice_id = websession._put_notice("该账号登录失败次数过多，请于 12:00 后再试 <b>x</b>", "jt<script>")
+    cookies.jar[websession.NOTICE_COOKIE] = notice_id
+    body = html_of(open_tracking())
+    assert "登录失败次数过多" in body and "&lt;b&gt;x&lt;/b&gt;" in body
+    assert 'value="jt&lt;script&gt;"' in body
+    assert "登录失败次数过多" not in html_of(open_tracking())  # a new page load: shown once
