@@ -155,6 +155,8 @@ def test_the_office_confirms_from_the_review_queue(ledger_db, cookies):
     at = open_tracking()
     body = html_of(at)
     assert f'data-report="{report}"' in body and "&lt;script&gt;" in body and "<script>alert" not in body
+    assert "<pre class=\"pp-sheet\">督办单 · " in body and "一、逾期未完成" in body  # the first lead unit's sheet
+    assert [b.label for b in at.get("download_button")][-2:] == ["下载督办单（文本）", "下载全部填报记录（CSV）"]
     at.radio(key=f"rv_decision_{report}").set_value("confirmed")
     at.button(key=f"FormSubmitter:rv_form_{report}-提交审核").click().run()
     assert not at.exception
