@@ -16,7 +16,7 @@ import pandas as pd
 from panprd import filters
 from panprd.export import neutralise
 from panprd.i18n import t
-from panprd.tracking import status
+from panprd.tracking import clock, status
 from panprd.tracking.accounts import Account
 from panprd.tracking.ledger import STATUSES
 from panprd.tracking.status import ActionState, ReportView
@@ -88,6 +88,11 @@ def my_action_rows(actions: Mapping[str, Action], states: Mapping[str, ActionSta
             f"{newest.as_of} {status_label(newest.status, lang)} · {newest.unit}" if newest else "",
             state.due or "", view.href("tracking", measure=mid)))
     return rows
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC timestamp as Beijing time to the minute: 2026-11-28 19:20."""
+    return clock.parse_stamp(stamp).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def newest_first(reports: list[ReportView]) -> list[ReportView]:

@@ -132,7 +132,8 @@ def test_a_reporter_of_an_unlisted_unit_is_refused_naming_the_units_that_can(led
     body = html_of(at)
     assert "未保存" in body
     refusal = body[body.index("pp-track-refused"):]
-    assert "填报单位：" in refusal and "省商务厅" in refusal and "省发改委、省交通运输厅" in refusal
+    assert "填报单位：措施 4.1.17 的责任单位不包括省商务厅" in refusal  # under the field it concerns
+    assert "可填报的单位：省发改委、省交通运输厅" in refusal
     assert not ledger.unreviewed_reports(ledger_db, "4.1.17")
 
 
@@ -154,6 +155,8 @@ def test_the_office_confirms_from_the_review_queue(ledger_db, cookies):
     at = open_tracking()
     body = html_of(at)
     assert f'data-report="{report}"' in body and "&lt;script&gt;" in body and "<script>alert" not in body
+    assert "<pre class=\"pp-sheet\">督办单 · " in body and "一、逾期未完成" in body  # the first lead unit's sheet
+    assert [b.label for b in at.get("download_button")][-2:] == ["下载督办单（文本）", "下载全部填报记录（CSV）"]
     at.radio(key=f"rv_decision_{report}").set_value("confirmed")
     at.button(key=f"FormSubmitter:rv_form_{report}-提交审核").click().run()
     assert not at.exception
@@ -177,3 +180,43 @@ def _actions():
     from panprd import data
     from panprd.tracking import units
     return units.actions_from_measures(data.load().measures)
+
+
+def test_measure_is_a_page_key_of_the_url(ds):
+    from panprd import filters
+    choices = filters.choices_from(ds.measures)
+    view, notes = filters.view_from_query("tracking", {"measure": "4.1.17", "lang": "en"}, choices, frozenset(),
+                                          frozenset(), ds.measures.index)
+    assert view.measure == "4.1.17" and not notes
+    assert view.href() == "./tracking?measure=4.1.17&lang=en"
+    assert view.href("measures") == "./measures?lang=en"  # a page key stays on its page
+    unknown, notes = filters.view_from_query("tracking", {"measure": "<b>9.9</b>"}, choices, frozenset(),
+                                             frozenset(), ds.measures.index)
+    assert unknown.measure is None and [(n.key, n.reason) for n in notes] == [("measure", "unknown measure")]
+
+
+def test_my_actions_put_the_lead_first_and_the_history_download_neutralises_formulas(ledger_db, ds):
+    from panprd import filters, tracking_tables
+    from panprd.tracking import status
+    actions = _actions()
+    ledger.set_lead(ledger_db, actions, "office", "4.1.17", "省交通运输厅", 0)
+    ledger.submit_report(ledger_db, actions, "jt", "4.1.17", "behind", "2026-10-31", '=HYPERLINK("http://x")')
+    states = status.action_states(ledger_db, actions)
+    jt = accounts.get_account(ledger_db, "jt")
+    rows = tracking_tables.my_action_rows(actions, states, jt, status.full_history(ledger_db, actions),
+                                          filters.ViewState("tracking"), ds.measures)
+    assert rows[0].measure_id == "4.1.17" and rows[0].role == "牵头" and rows[0].status == "进度滞后"
+    assert rows[0].light == "yellow" and rows[0].last_report.startswith("2026-10-31 进度滞后")
+    assert {r.role for r in rows[1:]} == {"配合"}
+    assert {r.measure_id for r in rows} == {m for m, a in actions.items() if "省交通运输厅" in a.units}
+    text = tracking_tables.history_csv(status.full_history(ledger_db, actions)).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ',=HYPERLINK' not in text
+
+
+def test_a_refused_sign_in_shows_its_message_once_with_the_login_kept(ledger_db, cookies):
+    notice_id = websession._put_notice("该账号登录失败次数过多，请于 12:00 后再试 <b>x</b>", "jt<script>")
+    cookies.jar[websession.NOTICE_COOKIE] = notice_id
+    body = html_of(open_tracking())
+    assert "登录失败次数过多" in body and "&lt;b&gt;x&lt;/b&gt;" in body
+    assert 'value="jt&lt;script&gt;"' in body
+    assert "登录失败次数过多" not in html_of(open_tracking())  # a new page load: shown once

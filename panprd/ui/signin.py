@@ -93,7 +93,9 @@ def signout_form(account: Account, view: filters.ViewState) -> None:
 def who(account: Account, lang: str) -> str:
     role = t("role_office", lang) if account.is_office else t("role_reporter", lang)
     units = "、".join(account.units) if lang == "zh" else ", ".join(account.units)
-    return t("signed_in_as", lang).format(login=account.login, role=role, units=units or "—")
+    if not units:  # the office's own account
+        return t("signed_in_as_office", lang).format(login=account.login, role=role)
+    return t("signed_in_as", lang).format(login=account.login, role=role, units=units)
 
 
 def sidebar_status(account: Account | None, view: filters.ViewState) -> None:

@@ -69,7 +69,7 @@ def _submit_report(engine: Engine, actions: dict[str, Action], login: str, measu
             engine, actions, login, measure_id, state["tr_status"], state["tr_as_of"], state.get("tr_note", ""),
             state.get("tr_evidence", ""), unit=state.get("tr_unit") or None, on_behalf_of=on_behalf)
     except ledger.ReportRefused as refused:
-        _say("refused", t("track_refused", lang), [f"{_field_label(p.field, lang)}：{p.message}"
+        _say("refused", t("track_refused", lang), [f"{_field_label(p.field, lang)}{t('colon', lang)}{p.message}"
                                                    for p in refused.problems])
         return
     except TrackingError as failed:
@@ -147,18 +147,19 @@ def _report_html(report: status.ReportView, lang: str) -> str:
             f'{esc(t("track_col_as_of", lang))} {esc(report.as_of)} · '
             f'{esc(t("track_by", lang).format(unit=report.unit, login=report.login))}'
             f'{" · " + esc("、".join(marks)) if marks else ""} · '
-            f'<span class="pp-stamp">{esc(report.created_at)}</span>')
+            f'<span class="pp-stamp">{esc(tracking_tables.local_time(report.created_at))}</span>')
     parts = [f'<div class="pp-report-head">{head}</div>']
     if report.note:
         parts.append(f'<div class="pp-note">{text(report.note)}</div>')
     if report.evidence:
-        parts.append(f'<div class="pp-evidence">{esc(t("track_evidence", lang).split("（")[0].split(" (")[0])}：'
+        parts.append(f'<div class="pp-evidence">{esc(_field_label("evidence", lang))}{esc(t("colon", lang))}'
                      f'{text(report.evidence)}</div>')
     if report.review is not None:
         key = "track_review_confirmed" if report.confirmed else "track_review_returned"
-        reason = f"：{text(report.review.reason)}" if report.review.reason else ""
+        reason = f"{esc(t('colon', lang))}{text(report.review.reason)}" if report.review.reason else ""
+        when = tracking_tables.local_time(report.review.created_at)
         parts.append(f'<div class="pp-review pp-review-{esc(report.review.decision)}">{esc(t(key, lang))} '
-                     f'({esc(report.review.login)}, {esc(report.review.created_at)}){reason}</div>')
+                     f'({esc(report.review.login)}, {esc(when)}){reason}</div>')
     return f'<li class="pp-report" data-report="{report.id}">{"".join(parts)}</li>'
 
 
@@ -247,13 +248,15 @@ def _one_action(ctx: PageContext, engine: Engine, actions: dict[str, Action],
 def _review_queue(ctx: PageContext, engine: Engine, actions: dict[str, Action], account: Account) -> None:
     lang = ctx.lang
     queue = status.review_queue(engine, actions)
+    names = tracking_tables.titles(ctx.ds.measures, lang)
     if not queue:
         st.caption(t("track_queue_empty", lang))
         return
     for report in queue[:QUEUE_SHOWN]:
         with st.container(border=True):
             link = ctx.view.href("tracking", measure=report.measure_id)
-            st.html(f'<p><a href="{esc(link)}" target="_self">{esc(report.measure_id)}</a></p>'
+            title = names.get(report.measure_id, "")
+            st.html(f'<p><a href="{esc(link)}" target="_self">{esc(report.measure_id)}</a> {esc(title)}</p>'
                     f'<ul class="pp-history">{_report_html(report, lang)}</ul>' + TABLE_CSS)
             with st.form(f"rv_form_{report.id}"):
                 st.radio(t("track_decision", lang), ledger.DECISIONS, key=f"rv_decision_{report.id}", horizontal=True,
@@ -342,7 +345,7 @@ TABLE_CSS = """<style>
 .pp-my-actions{max-height:560px;overflow:auto;max-width:1400px}
 .pp-my-actions table{border-collapse:collapse;font-size:.9rem;width:100%}
 .pp-my-actions th,.pp-my-actions td{border-bottom:1px solid #e0e0e0;padding:4px 8px;text-align:left;vertical-align:top}
-.pp-my-actions th{position:sticky;top:0;background:#fafafa}
+.pp-my-actions th{position:sticky;top:0;background:#fafafa;white-space:nowrap}
 .pp-history{list-style:none;padding-left:0;max-width:1100px}
 .pp-report{border-left:3px solid #bdbdbd;padding:4px 10px;margin:6px 0}
 .pp-note{white-space:pre-wrap;margin:4px 0}
