@@ -7,9 +7,9 @@ import csv
 import io
 
 import pytest
+from ledger_seed import COMPLETED, RED, seed
 from openpyxl import load_workbook
 
-from ledger_seed import COMPLETED, RED, seed
 from panprd import explorer, export, filters, ledger_view, maps, mapspec, pages
 from panprd.tracking import accounts, clock, ledger, status, store, units
 from panprd.ui import downloads
@@ -39,7 +39,8 @@ def test_the_join_adds_status_light_dates_and_lead_to_every_row(ds, joined):
     done, red = joined.loc[COMPLETED], joined.loc[RED]
     assert (done["status"], done["status_zh"], done["light"], done["as_of"]) == (
         "completed", "已完成", "green", clock.today().isoformat())
-    assert (red["status"], red["light"], red["due"], red["lead_today"]) == ("on_schedule", "red", "2020-06-30", "省发改委")
+    assert (red["status"], red["light"], red["due"], red["lead_today"]) == (
+        "on_schedule", "red", "2020-06-30", "省发改委")
     others = joined.drop(index=[COMPLETED, RED])
     assert set(others["status"]) == {""} and set(others["light"]) == {"grey"}
 
