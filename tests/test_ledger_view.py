@@ -122,6 +122,12 @@ def test_the_map_shows_lights_when_something_is_reported(ds, joined):
     assert mapspec.build(ds, grey, "corridors", "zh", show_lights=True).lights  # a status/light filter asks
 
 
+def test_a_status_or_light_filter_asks_for_the_lights():
+    assert filters.lights_asked(filters.Filters(status=("none",))) is True
+    assert filters.lights_asked(filters.Filters(light=("grey",))) is True
+    assert filters.lights_asked(filters.Filters(theme=("ecology",))) is None  # the map decides
+
+
 def test_the_cache_key_changes_with_a_report(tmp_path, ds):
     engine = store.open_store(seed(tmp_path / "tracking.db"))
     before = ledger_view.cache_key(engine)
