@@ -115,10 +115,11 @@ def test_the_map_shows_lights_when_something_is_reported(ds, joined):
     payload = maps.map_payload(maps.draw(ds, mapspec.build(ds, joined, "corridors", "en")))
     assert "pp-light-ring" in payload and "pp-light-dot" in payload
     assert "Longyan \\u00b7 Red (overdue) \\u00b7 green 0 \\u00b7 yellow 0 \\u00b7 red 1" in payload  # a unit's tooltip
-    # nothing reported among the shown actions: the layer is there but off, and not in the legend
+    # nothing reported among the shown actions: no lights drawn, none in the legend: the map as before
     grey = ledger_view.with_statuses(ds.measures, ledger_view.unread(ds.measures).states)
     quiet = mapspec.build(ds, grey, "corridors", "zh")
     assert not quiet.lights and not any(e.heading == "落实情况" for e in quiet.legend)
+    assert "pp-light" not in maps.map_payload(maps.draw(ds, quiet))
     assert mapspec.build(ds, grey, "corridors", "zh", show_lights=True).lights  # a status/light filter asks
 
 
