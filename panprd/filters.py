@@ -246,6 +246,12 @@ def apply(measures: pd.DataFrame, current: Filters) -> pd.DataFrame:
     return measures[mask]
 
 
+def lights_asked(current: Filters) -> bool | None:
+    """True when a status or light filter is active, so maps show the traffic lights; None lets the map
+    decide (panprd.mapspec: on when a shown action has a light other than grey)."""
+    return True if current["status"] or current["light"] else None
+
+
 def facet_counts(measures: pd.DataFrame, current: Filters, key: str) -> dict[str, int]:
     """For each value of one filter, how many rows it would give with the other filters kept."""
     return SPECS[key].counts(apply(measures, current.without(key)))

@@ -146,8 +146,8 @@ def _feature_layer(ds: Dataset, spec: MapSpec, layer: str) -> folium.FeatureGrou
 
 def _lights_layer(ds: Dataset, spec: MapSpec) -> folium.FeatureGroup:
     """The traffic lights (mapspec's docstring): a ring inside each Fujian unit the actions name, a dot on
-    each drawn feature, each in the worst light of its actions; shown or not per `spec.lights`."""
-    group = folium.FeatureGroup(name=t("layer_lights", spec.lang), show=spec.lights)
+    each drawn feature, each in the worst light of its actions; an overlay the layer control can hide."""
+    group = folium.FeatureGroup(name=t("layer_lights", spec.lang), show=True)
     colours = ledger_view.LIGHT_COLOURS
     rings = mapspec.unit_rings(ds.geo)
     codes = [c for c in spec.unit_lights if c in rings.index]
@@ -308,7 +308,7 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
             _feature_layer(ds, spec, layer).add_to(fmap)
     if spec.links:
         _partner_links(spec).add_to(fmap)
-    has_lights = bool(spec.unit_lights or spec.feature_lights)
+    has_lights = spec.lights and bool(spec.unit_lights or spec.feature_lights)
     if has_lights:
         _lights_layer(ds, spec).add_to(fmap)
     if labelled:

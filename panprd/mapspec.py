@@ -10,9 +10,11 @@ Traffic lights (issue 14): each drawn feature gets a dot in the colour of the wo
 actions naming it, and each Fujian unit a ring just inside its border in the worst light of its actions
 (red > yellow > green > grey), the counts of each light in the tooltips. The dots sit on the feature
 (a point feature's marker keeps its kind colour around the dot) and the rings inside the units, so
-the kind colours, the choropleth and the names stay as they were. The light layer is on when a shown
-action has a light other than grey, or when a `status`/`light` filter is active; with no report at
-all it is off (a map of grey dots tells an official nothing), one click away in the layer control.
+the kind colours, the choropleth and the names stay as they were. The lights are drawn (an overlay the
+layer control can hide, with its legend entries) when a shown action has a light other than grey, or
+when a `status`/`light` filter is active (`?light=grey` shows which have not reported); with no report
+among the shown actions the map is drawn as it was before the ledger (a map of grey dots tells an
+official nothing).
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class MapSpec:
     detail: bool = False  # a close-up (a city's window): Fujian's units at full resolution, with their counties
     focus: str | None = None  # the feature or Fujian unit the window fits
     selected: tuple[str, ...] = ()  # features and Fujian units chosen (a link or a click): drawn highlighted
-    lights: bool = False  # the traffic-light layer shown (module docstring); it is drawn, toggleable, either way
+    lights: bool = False  # the traffic lights drawn (module docstring)
     feature_lights: dict[str, PlaceLight] = field(default_factory=dict)  # drawn feature id -> worst light
     unit_lights: dict[str, PlaceLight] = field(default_factory=dict)  # Fujian unit code -> worst light
 

@@ -293,8 +293,10 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
     return inset
 
 
-def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "") -> StaticMap:
-    """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset."""
+def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
+           show_lights: bool | None = None) -> StaticMap:
+    """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
+    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map)."""
     started = time.perf_counter()
     font = cjk_font()
     message = None
@@ -302,7 +304,7 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         message = ("No CJK font found (install fonts-noto-cjk); the map's labels are in English and Chinese "
                    "characters in the title may not show.")
         lang = "en"
-    spec = mapspec.build(ds, measures, page, lang)
+    spec = mapspec.build(ds, measures, page, lang, show_lights=show_lights)
     props = font_manager.FontProperties(family=font.family) if font else font_manager.FontProperties()
     bold = props.copy()
     bold.set_weight("bold")

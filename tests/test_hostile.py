@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ledger_seed import seed
 from streamlit.testing.v1 import AppTest
 
 from panprd import data, vocab
@@ -51,6 +52,12 @@ def hostile_root(tmp_path_factory) -> Path:
     return write_hostile_copy(tmp_path_factory.mktemp("hostile"))
 
 
+@pytest.fixture(scope="module")
+def hostile_ledger(tmp_path_factory) -> str:
+    """A ledger whose notes and evidence are MARKUP (a confirmed completion and a red action)."""
+    return seed(tmp_path_factory.mktemp("hostile-ledger") / "tracking.db", MARKUP)
+
+
 def html_text(at: AppTest) -> str:
     """What the page sends as raw HTML: st.html bodies and the map component's arguments, with the
     JSON string escapes (\\u003c, \\u0026) undone as the browser's script does before Leaflet puts a
@@ -67,20 +74,32 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("page", ["overview", "corridors", "transfer_zones", "ecology"])
+FEATURES = {"overview": "350800", "corridors": "rail_xiangpu", "transfer_zones": "zone_minyue_economic",
+            "ecology": "basin_tingjiang_hanjiang"}
+
+
+@pytest.mark.parametrize("page", [*FEATURES, "measures", "policy", "units"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_no_markup_from_the_data_reaches_the_page_unescaped(hostile_root, monkeypatch, page, lang):
+def test_no_markup_from_the_data_reaches_the_page_unescaped(hostile_root, hostile_ledger, monkeypatch, page, lang):
+    """Markup in the data and in the ledger's notes and evidence (statuses on every page: chips, panel,
+    map tooltips, the explorer's columns)."""
     monkeypatch.setattr(data, "ROOT", hostile_root)
-    at = AppTest.from_file(APP, default_timeout=60)
+    monkeypatch.setenv("PANPRD_DB_URL", hostile_ledger)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["lang"] = lang
-    at.query_params["feature"] = {"overview": "350800", "corridors": "rail_xiangpu",
-                                  "transfer_zones": "zone_minyue_economic", "ecology": "basin_tingjiang_hanjiang"}[page]
+    if page in FEATURES:
+        at.query_params["feature"] = FEATURES[page]
     at.run()
     if page != "overview":
         at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     html = html_text(at)
-    assert "pp-action" in html and "pp-banner" in html  # the panel and the rejected-row banner did render
+    assert "pp-banner" in html  # the rejected-row banner did render
+    assert "pp-ledger-banner" not in html  # and the statuses came from the hostile ledger
+    if page in FEATURES:
+        assert "pp-action" in html and "pp-status" in html  # the panel, with its status chips
+    if page == "policy":
+        assert 'data-status="completed"' in html
     for sign in HTML_SIGNS:
         assert sign not in html, (page, sign)
     markdown = markdown_text(at)

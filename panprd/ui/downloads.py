@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from panprd import export, policy, static_map
+from panprd import export, filters, policy, static_map
 from panprd.i18n import t
 from panprd.tracking import status, store
 from panprd.ui.frame import PageContext
@@ -56,7 +56,8 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
         ("csv", "text/csv", lambda: export.to_csv(ds, measures, lang, details(ctx))),
         ("xlsx", XLSX_MIME, lambda: export.to_xlsx(ds, measures, view.filters, lang, now, states, details(ctx))),
         ("geojson", "application/geo+json", lambda: export.to_geojson(ds, measures, ctx.page.layer)),
-        ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle).png),
+        ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle,
+                                                                filters.lights_asked(view.filters)).png),
     ]
     for extension, mime, make in files:
         st.download_button(t(f"download_{extension}", lang), data=make, file_name=name(extension), mime=mime,

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from panprd import explorer, filters, maps, mapspec, policy, search
 from panprd.i18n import t
-from panprd.ui import downloads, map_page
+from panprd.ui import downloads
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
@@ -97,7 +97,7 @@ def search_matches(ctx: PageContext, measures: pd.DataFrame) -> None:
 
 def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_HEIGHT) -> None:
     """The filtered rows' Fujian places (shaded by count) and features, on the offline basemap."""
-    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang, show_lights=map_page.lights_asked(ctx))
+    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang, show_lights=filters.lights_asked(ctx.view.filters))
     st_folium(maps.draw(ctx.ds, spec, large=ctx.view.present), height=height, use_container_width=True,
               returned_objects=[], key="map_measures")
     st.html(maps.legend_html(spec, large=ctx.view.present))

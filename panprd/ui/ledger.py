@@ -47,11 +47,11 @@ def opened() -> tuple[Engine | None, str | None]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _joined(data_version: str, ledger_key: str, _ds: data.Dataset, _engine: Engine | None
+def _joined(data_version: str, database: str, ledger_key: str, _ds: data.Dataset, _engine: Engine | None
             ) -> tuple[data.Dataset, ledger_view.LedgerView]:
-    """The dataset with statuses joined, once per (data version, ledger key): the key holds the ledger's
-    last change and today's date in Asia/Shanghai, so a report, review, due date or a new day shows.
-    A failing read raises, and a failure is not cached."""
+    """The dataset with statuses joined, once per (data version, database, ledger key): the key holds the
+    ledger's last change and today's date in Asia/Shanghai, so a report, review, due date or a new day
+    shows. A failing read raises, and a failure is not cached."""
     view = ledger_view.read(_engine, _ds.measures) if _engine is not None else ledger_view.unread(_ds.measures)
     return replace(_ds, measures=ledger_view.with_statuses(_ds.measures, view.states)), view
 
@@ -65,10 +65,10 @@ def statuses(ds: data.Dataset) -> tuple[data.Dataset, ledger_view.LedgerView]:
     engine, problem = opened()
     if engine is not None:
         try:
-            return _joined(ds.version, ledger_view.cache_key(engine), ds, engine)
+            return _joined(ds.version, str(engine.url), ledger_view.cache_key(engine), ds, engine)
         except store.StoreUnavailable as unavailable:
             problem = str(unavailable)
-    joined, view = _joined(ds.version, "none", ds, None)
+    joined, view = _joined(ds.version, "", "none", ds, None)
     return joined, replace(view, problem=problem)
 
 

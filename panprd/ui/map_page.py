@@ -97,11 +97,6 @@ def _new_click(page: str) -> tuple[float, float] | None:
     return point
 
 
-def lights_asked(ctx: PageContext) -> bool | None:
-    """True when a status or light filter is active (the map then shows the lights); None: the map decides."""
-    return True if ctx.view.filters["status"] or ctx.view.filters["light"] else None
-
-
 def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     """The map and, beside it, the panel of what was clicked (everything under the click, hit-tested here
     from the click's point) or linked (`?feature=`); the chosen things are drawn highlighted."""
@@ -120,7 +115,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     clicked_here = bool(hits) and linked == hits[0]  # chosen on this map: keep the reader's window
     selected = hits if clicked_here else (linked,) if linked else ()
     spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else linked, selected=selected,
-                         show_lights=lights_asked(ctx))
+                         show_lights=filters.lights_asked(ctx.view.filters))
     if measures.empty:
         status("pp-empty", t("empty_result", lang), bold=True)
     elif spec.features.empty:

@@ -47,7 +47,7 @@ def render(ctx: PageContext) -> None:
         rows.append(f'<tr data-unit="{esc(row.unit)}"><th scope="row"><a class="pp-unit" href="{esc(row.href)}">'
                     f'{esc(name)}</a></th>{cells}<td class="pp-total">{row.total}</td>'
                     f'<td class="pp-progress" data-completed="{done.completed}" data-led="{done.led}">'
-                    f'{done.completed} / {done.led}</td>{red}</tr>')
+                    f'{f"{done.completed} / {done.led}" if done.led else "–"}</td>{red}</tr>')
     st.html(f'<div style="overflow-x:auto"><table class="pp-matrix"><thead><tr>'
             f'<th scope="col">{esc(t("units_col_unit", lang))}</th>{head}'
             f'<th scope="col" class="pp-total">{esc(t("units_col_total", lang))}</th>'
