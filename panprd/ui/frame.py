@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from panprd import data, filters, pages
+from panprd import data, filters, pages, viewcache
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
@@ -116,7 +116,7 @@ def _filter_widgets(ds: data.Dataset, view: filters.ViewState) -> None:
             st.session_state[key] = view.filters[spec.key]
             st.text_input(label, key=key, on_change=_on_widget_change, max_chars=filters.MAX_QUERY_CHARS)
             continue
-        counts = filters.facet_counts(ds.measures, view.filters, spec.key)
+        counts = viewcache.facet_counts(ds, view.filters, spec.key)
         st.session_state[key] = list(view.filters[spec.key])
         st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
                        format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
