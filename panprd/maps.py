@@ -10,6 +10,7 @@ own polygons; 天地图 tiles are added only when asked for and a key is configu
 
 from __future__ import annotations
 
+import functools
 import html
 
 import folium
@@ -202,7 +203,13 @@ def lines_of(geom) -> list[shapely.LineString]:
 
 
 def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int = 180) -> str:
-    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line."""
+    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line (the same
+    for every view in a language: drawn once per loaded data)."""
+    return _inset(ds.geo, lang, width, height)
+
+
+@functools.lru_cache(maxsize=8)
+def _inset(geo, lang: str, width: int, height: int) -> str:
     box = mapspec.INSET_WINDOW
     sx = width / (box[2] - box[0])
     sy = height / (box[3] - box[1])
@@ -216,11 +223,11 @@ def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int 
         return "".join(parts)
 
     clip = shapely.box(*box)
-    basemap, _ = mapspec.display_geometries(ds.geo)
+    basemap, _ = mapspec.display_geometries(geo)
     land = shapely.intersection(basemap.values, clip)
     land_paths = "".join(f'<path d="{path(g)}Z" fill="{mapspec.LAND_COLOUR}" stroke="{mapspec.PROVINCE_EDGE}" '
                          'stroke-width="0.5"/>' for g in land if not g.is_empty)
-    sea = [g for g in ds.geo.maritime.geometry.intersection(clip) if not g.is_empty]
+    sea = [g for g in geo.maritime.geometry.intersection(clip) if not g.is_empty]
     sea_line = "".join(f'<path d="{path(g)}" fill="none" stroke="{mapspec.MARITIME_COLOUR}" stroke-width="1" '
                        'stroke-dasharray="3 2"/>' for g in sea)
     label = escape(t("inset_title", lang))
