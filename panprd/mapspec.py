@@ -262,11 +262,13 @@ def _shape(geom_types: set[str]) -> str:
 def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang: str) -> tuple[LegendEntry, ...]:
     """The kinds drawn, then the basemap colours (or the choropleth classes), then the maritime line."""
     entries = []
+    drawn: dict[str, set[str]] = {}  # kind -> its geometry types, in one pass
+    for kind, geom_type in zip(features["kind"], features.geometry.geom_type):
+        drawn.setdefault(kind, set()).add(geom_type)
     for kind, style in KIND_STYLES.items():
-        drawn = features[features["kind"] == kind]
-        if len(drawn):
-            entries.append(LegendEntry(_shape(set(drawn.geometry.geom_type)), style.colour,
-                                       vocab.FEATURE_KINDS[kind].label(lang), style.weight, style.dash))
+        if kind in drawn:
+            entries.append(LegendEntry(_shape(drawn[kind]), style.colour, vocab.FEATURE_KINDS[kind].label(lang),
+                                       style.weight, style.dash))
     if choropleth:
         heading = t("legend_choropleth", lang)
         entries.append(LegendEntry("fill", CHOROPLETH_COLOURS[0], "0", heading=heading))
