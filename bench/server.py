@@ -49,9 +49,11 @@ def healthy(base_url: str, timeout: float = 2.0) -> bool:
 
 
 def start(app: Path, log_dir: Path, data_root: Path | None = None, port: int | None = None,
-          wait: bool = True, app_dir: Path = APP_DIR, env_extra: dict[str, str] | None = None) -> Server:
-    """`streamlit run app` on 127.0.0.1 from the project root `app_dir` (so .streamlit/config.toml
-    applies; another checkout for a "before" figure)."""
+          wait: bool = True, app_dir: Path | None = None, env_extra: dict[str, str] | None = None) -> Server:
+    """`streamlit run app` on 127.0.0.1 from the project root (so .streamlit/config.toml applies): the
+    app's own folder when it is a checkout (a "before" figure from another one), else this one."""
+    if app_dir is None:
+        app_dir = app.parent if (app.parent / "panprd").is_dir() else APP_DIR
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app),
