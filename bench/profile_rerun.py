@@ -39,7 +39,9 @@ STEPS = {
     ("mapspec.py", "build"): "mapspec.build",
     ("maps.py", "draw"): "maps.draw (folium objects)",
     ("streamlit_folium/__init__.py", "st_folium"): "st_folium (render, extract, send)",
-    ("panprd/mapcache.py", "map_args"): "mapcache.map_args (cached view)",
+    ("ui/mapview.py", "cached"): "mapview.cached (a hit, or the build on a miss)",
+    ("ui/mapview.py", "component_args"): "mapview.component_args (st_folium's extraction, on a miss)",
+    ("ui/mapview.py", "show"): "mapview.show (send the kept arguments)",
     ("ui/downloads.py", "buttons"): "downloads.buttons",
 }
 
