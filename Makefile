@@ -25,14 +25,21 @@ test: $(VENV)/.installed browser-deps db-deps
 check: $(VENV)/.installed
 	$(PY) -m panprd check
 
-## Benchmark against the naive explore() map (bench/README.md); writes bench/results.md
-bench: $(VENV)/.installed browser-deps
-	$(VENV)/bin/pip install -q -e '.[build-geodata]'
-	$(PY) bench/run.py
+# "Before" for issue 13's tables: main as it was when the issue started, exported (not a worktree).
+BEFORE_COMMIT ?= b0f3a34
+BEFORE ?= /tmp/panprd-before-$(BEFORE_COMMIT)
 
-## Load test: 20 and 50 concurrent websocket sessions changing filters on the real server (loopback)
-load: $(VENV)/.installed
-	$(PY) bench/load.py 20 50
+$(BEFORE)/app.py:
+	mkdir -p $(BEFORE) && git archive $(BEFORE_COMMIT) | tar -x -C $(BEFORE)
+
+## Benchmark against the naive explore() map and the before checkout (bench/README.md); writes bench/results.md
+bench: $(VENV)/.installed browser-deps $(BEFORE)/app.py
+	$(VENV)/bin/pip install -q -e '.[build-geodata]'
+	$(PY) bench/run.py --before $(BEFORE)
+
+## Load test: 20 and 50 concurrent websocket sessions with random filter changes, before and after (loopback)
+load: $(VENV)/.installed $(BEFORE)/app.py
+	$(PY) bench/load.py 20 50 --before $(BEFORE)
 
 ## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here)
 browser-deps:

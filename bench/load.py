@@ -1,35 +1,43 @@
 """Load test: 20 and 50 concurrent browser-less sessions changing filters on the real server.
 
 Each session talks Streamlit's own websocket protocol (bench/wsclient.py), so the server does all
-it does for a browser: runs the page, builds the map, sends every element. Loopback only, bounded
-in sessions, runs and time. Prints, per load: errors, per-run latency (median, p95, max) and the
-server's resident memory (before, peak, after). Usage: `.venv/bin/python bench/load.py [20 50]`.
+it does for a browser: runs the page, builds the map, sends every element. Each session opens the
+overview and then makes `--changes` filter changes drawn at random (seeded: the same draws for
+every app and run) from the data's vocabularies: one to three of theme, partner, place, lead unit
+and a search term, in Chinese or English. Sessions change filters back to back, without a pause.
+
+The deployment measured is the one README documents for a meeting: one `streamlit run app.py`
+process (what `make run` starts); `--url` runs the same load against a server already running
+(e.g. `make run`, or nginx from bench/scale_nginx.sh). `--before DIR` runs the same load first
+against another checkout (`make load` makes one of main as of issue 13's start), so the table has
+a before and an after column taken in one run. Loopback only, bounded in sessions, runs and time.
+Prints per load: errors, per-run latency (median, p95, max), the map cache's hit rate on the server
+(counters the app writes when PANPRD_CACHE_STATS names a file), server memory, and the load average.
+Usage: `.venv/bin/python bench/load.py [20 50] [--before /tmp/before] [--changes 5] [--seed 13]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import server, wsclient  # noqa: E402
 from bench.run import RssSampler  # noqa: E402
+from panprd import data, filters, vocab  # noqa: E402
 
-# What a user does in a meeting: open the page, then change filters.
-QUERIES = [
-    "",
-    "theme=ecology",
-    "theme=infrastructure&partner=440000",
-    "q=铁路",
-    "place=350800",
-    "theme=social&lang=en",
-]
 TIMEOUT_S = 600.0
+SEARCH_TERMS = ("铁路", "港口", "旅游", "生态", "海洋", "能源", "口岸", "航空", "port", "rail")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -37,49 +45,125 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def one_load(base_url: str, pgid: int, sessions: int) -> dict[str, object]:
-    before = server.rss_bytes(pgid)
+def random_query(rng: random.Random, choices: dict[str, list[str]]) -> str:
+    """One filter state: one to three filters (a search term among them at times), and a language."""
+    keys = rng.sample([*choices, "q"], rng.choice((1, 1, 2, 2, 3)))
+    params = {key: rng.choice(SEARCH_TERMS) if key == "q" else rng.choice(choices[key]) for key in sorted(keys)}
+    if rng.random() < 0.3:
+        params["lang"] = "en"
+    return urlencode(params)
+
+
+def session_queries(sessions: int, changes: int, seed: int) -> list[list[str]]:
+    """Per session: the overview, then `changes` random filter states (seeded per session)."""
+    measures = data.load().measures
+    choices = {key: sorted(values) for key, values in filters.choices_from(measures).items()
+               if key in ("theme", "partner", "place", "unit")}
+    assert set(choices["theme"]) <= set(vocab.THEMES)
+    return [[""] + [random_query(random.Random(seed * 1000 + i * 100 + j), choices) for j in range(changes)]
+            for i in range(sessions)]
+
+
+def read_stats(path: Path) -> dict[str, int]:
+    try:
+        return json.loads(path.read_text())["maps"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def one_load(base_url: str, pgid: int | None, sessions: int, changes: int, seed: int,
+             stats_path: Path | None) -> dict[str, object]:
+    per_session = session_queries(sessions, changes, seed)
+    before = server.rss_bytes(pgid) if pgid else 0
+    stats_before = read_stats(stats_path) if stats_path else {}
+    load_before = load_average()
     start = time.perf_counter()
-    with RssSampler(pgid) as rss:
-        results = asyncio.run(wsclient.concurrent(base_url, sessions, QUERIES, timeout=TIMEOUT_S))
+    if pgid:
+        with RssSampler(pgid) as rss:
+            results = asyncio.run(wsclient.concurrent(base_url, sessions, [], timeout=TIMEOUT_S,
+                                                      per_session=per_session))
+        peak = round(rss.peak / 2**20)
+    else:
+        results = asyncio.run(wsclient.concurrent(base_url, sessions, [], timeout=TIMEOUT_S, per_session=per_session))
+        peak = None
     wall = time.perf_counter() - start
     runs = [r for res in results if not isinstance(res, str) for r in res]
     seconds = [r.seconds for r in runs]
     errors = [res for res in results if isinstance(res, str)] + [e for r in runs for e in r.errors]
+    stats_after = read_stats(stats_path) if stats_path else {}
+    hits = stats_after.get("hits", 0) - stats_before.get("hits", 0)
+    misses = stats_after.get("misses", 0) - stats_before.get("misses", 0)
     return {
         "sessions": sessions,
         "runs": len(runs),
+        "views": len({q for qs in per_session for q in qs}),
         "errors": len(errors),
         "first_error": errors[0][:120] if errors else "",
         "median_ms": round(statistics.median(seconds) * 1000) if seconds else None,
         "p95_ms": round(percentile(seconds, 0.95) * 1000) if seconds else None,
         "max_ms": round(max(seconds) * 1000) if seconds else None,
+        "hit_rate": f"{hits / (hits + misses):.0%} ({hits}/{hits + misses})" if hits + misses else "—",
         "wall_s": round(wall, 1),
-        "rss_before_mib": round(before / 2**20),
-        "rss_peak_mib": round(rss.peak / 2**20),
-        "rss_after_mib": round(server.rss_bytes(pgid) / 2**20),
+        "rss_before_mib": round(before / 2**20) if pgid else None,
+        "rss_peak_mib": peak,
+        "load_avg": f"{load_before} → {load_average()}",
     }
+
+
+def run_app(app_dir: Path, loads: list[int], changes: int, seed: int, url: str | None) -> list[dict[str, object]]:
+    """The loads against one checkout's app (a server of its own, warmed by one session), or `url`."""
+    if url:
+        return [one_load(url, None, n, changes, seed, None) for n in loads]
+    stats_path = Path(tempfile.mkstemp(prefix="panprd-cache-", suffix=".json")[1])
+    srv = server.start(app_dir / "app.py", server.APP_DIR / "bench" / "out" / "logs", app_dir=app_dir,
+                       env_extra={"PANPRD_CACHE_STATS": str(stats_path)})
+    try:
+        asyncio.run(wsclient.rerun_series(srv.base_url, [""]))  # warm the data and layer caches
+        return [one_load(srv.base_url, srv.proc.pid, n, changes, seed, stats_path) for n in loads]
+    finally:
+        server.stop(srv)
+        os.unlink(stats_path)
+
+
+HEADER = ["sessions", "runs", "views", "errors", "median_ms", "p95_ms", "max_ms", "hit_rate", "wall_s",
+          "rss_before_mib", "rss_peak_mib", "load_avg"]
+
+
+def table(columns: dict[str, list[dict[str, object]]]) -> str:
+    """One row per app and load."""
+    lines = ["| app | " + " | ".join(HEADER) + " |", "|---|" + "---|" * len(HEADER)]
+    for name, rows in columns.items():
+        lines += [f"| {name} | " + " | ".join("—" if row[h] is None else str(row[h]) for h in HEADER) + " |"
+                  for row in rows]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sessions", nargs="*", type=int, default=[20, 50])
+    parser.add_argument("--changes", type=int, default=5, help="random filter changes per session")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--before", type=Path, help="another checkout to load first (the before column)")
+    parser.add_argument("--url", help="a server already running (no memory or hit-rate figures)")
     args = parser.parse_args()
     if any(n < 1 or n > 100 for n in args.sessions):
         parser.error("between 1 and 100 sessions per load")
-    app = server.APP_DIR / "app.py"
-    srv = server.start(app, server.APP_DIR / "bench" / "out" / "logs")
+    columns: dict[str, list[dict[str, object]]] = {}
     try:
-        asyncio.run(wsclient.rerun_series(srv.base_url, [""]))  # warm the data and layer caches
-        rows = [one_load(srv.base_url, srv.proc.pid, n) for n in args.sessions]
+        if args.before:
+            columns["before"] = run_app(args.before.resolve(), args.sessions, args.changes, args.seed, None)
+        columns["after" if args.before else "this checkout"] = run_app(server.APP_DIR, args.sessions, args.changes,
+                                                                      args.seed, args.url)
     finally:
         server.stop_all()
-    header = ["sessions", "runs", "errors", "median_ms", "p95_ms", "max_ms", "wall_s", "rss_before_mib",
-              "rss_peak_mib", "rss_after_mib"]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for row in rows:
-        print("| " + " | ".join(str(row[h]) for h in header) + " |")
+    print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} seed {args.seed}, {args.changes} random changes per session "
+          f"after the overview, {os.cpu_count()} cores")
+    print(table(columns))
+    rows = [row for rows in columns.values() for row in rows]
     for row in rows:
         if row["errors"]:
             print(f"{row['sessions']} sessions: first error: {row['first_error']}")

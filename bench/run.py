@@ -205,6 +205,8 @@ def one_run(args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
     """Every figure once: {"<scale>/<app>": figures, "floor": figures}."""
     log_dir = OUT_DIR / "logs"
     apps = {"ours": APP_DIR / "app.py", "naive": app_copy("naive_app.py", workdir)}
+    if args.before:
+        apps = {"before": args.before.resolve() / "app.py", **apps}
     floor = app_copy("floor_app.py", workdir)
     limit = max_message_bytes()
     out: dict[str, Figures] = {}
@@ -220,7 +222,9 @@ def one_run(args: argparse.Namespace, workdir: Path) -> dict[str, Figures]:
                                lambda root=root, scale=scale: inprocess.measure(
                                    root, THEMES, args.inproc_runs, args.inproc_runs if scale == 1 else 2))
                 for name, app in apps.items():
-                    figures: Figures = dict(inproc.get(name, {}))
+                    figures: Figures = dict(inproc.get(name, {}))  # ("before": no in-process figures)
+                    if name == "before" and scale not in args.before_scales:
+                        continue
                     if name == "naive" and (figures.get("html_bytes") or 0) > limit:
                         print(f"  naive app skipped: its map ({figures['html_bytes'] / MB:.0f} MB) exceeds "
                               f"server.maxMessageSize ({limit / MB:.0f} MB)", flush=True)
@@ -297,10 +301,12 @@ def fmt(value: float | None, pattern: str) -> str:
 
 def table(medians: dict[str, Figures], ratios: dict[str, dict[str, float]], scales: list[int],
           sessions: int) -> list[str]:
-    """The markdown table: figure, ours, naive, ours/naive; one block per scale."""
-    lines = ["| figure | ours | naive | ours / naive |", "|---|---:|---:|---:|"]
+    """The markdown table: figure, before (another checkout, when measured), ours, naive, ours/naive; one
+    block per scale."""
+    lines = ["| figure | before | after (this checkout) | naive | after / naive |", "|---|---:|---:|---:|---:|"]
     for scale in scales:
         ours, naive = medians.get(f"{scale}/ours", {}), medians.get(f"{scale}/naive", {})
+        before = medians.get(f"{scale}/before", {})
         for key, label, pattern in ROWS:
             if ours.get(key) is None and naive.get(key) is None:
                 continue
@@ -308,10 +314,11 @@ def table(medians: dict[str, Figures], ratios: dict[str, dict[str, float]], scal
             naive_text = fmt(naive.get(key), pattern)
             if naive.get("over_message_limit") and naive.get(key) is None:
                 naive_text = "not servable (> maxMessageSize)"
-            lines.append(f"| ×{scale} {label.replace('N ', f'{sessions} ')} | {fmt(ours.get(key), pattern)} | "
-                         f"{naive_text} | {fmt(ratio, '{:.3f}')} |")
+            lines.append(f"| ×{scale} {label.replace('N ', f'{sessions} ')} | {fmt(before.get(key), pattern)} | "
+                         f"{fmt(ours.get(key), pattern)} | {naive_text} | {fmt(ratio, '{:.3f}')} |")
     floor = medians.get("floor", {}).get("cold_start_s")
-    lines.append(f"| floor page (one polygon, st_folium, local assets): cold start (s) | {fmt(floor, '{:.2f}')} | | |")
+    lines.append(f"| floor page (one polygon, st_folium, local assets): cold start (s) | | {fmt(floor, '{:.2f}')} "
+                 "| | |")
     return lines
 
 
@@ -355,9 +362,42 @@ def budgets(medians: dict[str, Figures], ratios: dict[str, dict[str, float]], sc
     return out
 
 
+def issue13_table(medians: dict[str, Figures], scales: list[int]) -> list[str]:
+    """Issue 13's budgets that a single session measures, before / after / naive (`make load` has the
+    concurrent-session rows)."""
+    cols = {name: medians.get(f"1/{name}", {}) for name in ("before", "ours", "naive")}
+    big = {name: medians.get(f"100/{name}", {}) for name in ("before", "ours")} if 100 in scales else {}
+
+    def pair(fig: Figures, a: str, b: str, pattern: str = "{:.0f}") -> str:
+        return f"{fmt(fig.get(a), pattern)} / {fmt(fig.get(b), pattern)}"
+
+    def share(name: str) -> str:
+        ours, naive = cols[name].get("ws_bytes_first_paint"), cols["naive"].get("ws_bytes_first_paint")
+        if not ours or not naive:
+            return "—"
+        return f"{ours / naive:.1%} ({ours:,.0f} B)"
+
+    def times_one(name: str) -> str:
+        big_ms, one_ms = big.get(name, {}).get("filter_median_ms"), cols[name].get("filter_median_ms")
+        return f"{big_ms / one_ms:.1f}× ({big_ms:.0f} vs {one_ms:.0f} ms)" if big_ms and one_ms else "—"
+
+    rows = [
+        ("filter → repaint, one session, ×1, median / p95 (ms)",
+         *(pair(cols[n], "filter_median_ms", "filter_p95_ms") for n in cols), "≤ 250 / ≤ 400"),
+        ("server time per rerun, median (ms)", *(fmt(cols[n].get("rerun_median_ms"), "{:.0f}") for n in cols), "≤ 60"),
+        ("first-visit map payload, websocket bytes until painted, share of naive",
+         share("before"), share("ours"), "100%", "≤ 2.5%"),
+        ("second visit: map data transferred again", "not measured", "not measured", "—", "≤ 20% of first"),
+        ("×100 data: repaint vs ×1", times_one("before"), times_one("ours"), "—", "≤ 3×"),
+        ("memory per extra session (MiB)", *(fmt(cols[n].get("rss_per_session_mb"), "{:.1f}") for n in cols), "≤ 5"),
+    ]
+    return ["| issue 13 budget | before | after | naive | goal |", "|---|---:|---:|---:|---:|",
+            *(f"| {' | '.join(row)} |" for row in rows)]
+
+
 def report(runs: list[dict[str, Figures]], args: argparse.Namespace, started: str, load: tuple) -> str:
     medians, ratios = median_figures(runs)
-    lines = table(medians, ratios, args.scales, args.sessions)
+    lines = issue13_table(medians, args.scales) + [""] + table(medians, ratios, args.scales, args.sessions)
     marks = budgets(medians, ratios, args.scales, args.sessions)
     verdict = {True: "PASS", False: "MISS", None: "NOT MEASURED"}
     budget_lines = [f"- **{verdict[ok]}** {name}: {text}" for name, ok, text in marks]
@@ -382,11 +422,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent websocket sessions")
     parser.add_argument("--inproc-runs", type=int, default=6,
                         help="in-process builds per scale (the naive map: 2 above ×1)")
+    parser.add_argument("--before", type=Path, help="another checkout served the same way: the before column")
+    parser.add_argument("--before-scales", default="1", help="scales at which the before checkout is served")
     parser.add_argument("--output", type=Path, default=RESULTS_MD, help="markdown results file")
     parser.add_argument("--no-write", action="store_true", help="do not write the results file")
     args = parser.parse_args(argv)
     args.scales = [int(s) for s in args.scales.split(",") if s]
     args.naive_scales = [int(s) for s in args.naive_scales.split(",") if s]
+    args.before_scales = [int(s) for s in args.before_scales.split(",") if s]
     if 1 not in args.scales:
         parser.error("--scales must include 1 (the budgets are stated against it)")
     if args.sessions < 2 or args.changes < 0 or args.reruns < 1 or args.repeat < 1:

@@ -49,8 +49,11 @@ def healthy(base_url: str, timeout: float = 2.0) -> bool:
 
 
 def start(app: Path, log_dir: Path, data_root: Path | None = None, port: int | None = None,
-          wait: bool = True) -> Server:
-    """`streamlit run app` on 127.0.0.1 from the project root (so .streamlit/config.toml applies)."""
+          wait: bool = True, app_dir: Path | None = None, env_extra: dict[str, str] | None = None) -> Server:
+    """`streamlit run app` on 127.0.0.1 from the project root (so .streamlit/config.toml applies): the
+    app's own folder when it is a checkout (a "before" figure from another one), else this one."""
+    if app_dir is None:
+        app_dir = app.parent if (app.parent / "panprd").is_dir() else APP_DIR
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app),
@@ -62,7 +65,8 @@ def start(app: Path, log_dir: Path, data_root: Path | None = None, port: int | N
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(APP_DIR), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(app_dir), env.get("PYTHONPATH")]))
+    env.update(env_extra or {})
     env.pop("PANPRD_DATA_ROOT", None)
     if data_root is not None:
         env["PANPRD_DATA_ROOT"] = str(data_root)
@@ -70,7 +74,7 @@ def start(app: Path, log_dir: Path, data_root: Path | None = None, port: int | N
     log_path = log_dir / f"streamlit-{app.stem}-{port}.log"
     started_at = time.monotonic()
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     _RUNNING.append(proc)
     server = Server(proc, f"http://127.0.0.1:{port}", port, started_at, log_path)

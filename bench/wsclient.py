@@ -96,11 +96,12 @@ async def rerun_series(base_url: str, queries: list[str]) -> list[Run]:
 
 async def concurrent(base_url: str, n: int, queries: list[str], local_addrs: list[str | None] | None = None,
                      hold: asyncio.Event | None = None, ready: asyncio.Event | None = None,
-                     timeout: float = 600.0) -> list[list[Run] | str]:
+                     timeout: float = 600.0, per_session: list[list[str]] | None = None) -> list[list[Run] | str]:
     """`n` sessions at once, each running `queries` in turn; per session its runs or an error text.
 
     With `ready`/`hold`: every session stays connected after its runs; `ready` is set when all are
     done and the sessions close only when `hold` is set (so the caller can read memory meanwhile).
+    `per_session[i]`, when given, replaces `queries` for session i.
     """
     addrs = local_addrs or [None] * n
     done = 0
@@ -109,7 +110,7 @@ async def concurrent(base_url: str, n: int, queries: list[str], local_addrs: lis
         nonlocal done
         try:
             async with Session(base_url, addrs[i]) as session:
-                runs = [await session.run(q) for q in queries]
+                runs = [await session.run(q) for q in (per_session[i] if per_session else queries)]
                 done += 1
                 if ready is not None and done == n:
                     ready.set()

@@ -10,10 +10,13 @@ own polygons; 天地图 tiles are added only when asked for and a key is configu
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 
 import folium
 import folium.template
+import jinja2
 import shapely
 
 from panprd import labels, ledger_view, mapspec, vocab
@@ -33,19 +36,100 @@ SELECTED_COLOUR = "#ff6f00"  # the outline of a chosen area or Fujian unit
 folium.template.Template("").environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
+def _compiled_once(from_string):
+    """Jinja's `from_string`, memoised by source: folium compiles a template per element it creates (the same
+    few sources every build, a third of a map build's time); a compiled template is immutable."""
+    cached = functools.lru_cache(maxsize=512)(lambda source, template_class: from_string(
+        source, template_class=template_class))
+
+    def compile_once(source, globals=None, template_class=None):  # noqa: A002 (jinja's own argument name)
+        if globals or not isinstance(source, str):
+            return from_string(source, globals, template_class)
+        return cached(source, template_class)
+    return compile_once
+
+
+# folium's own templates, and branca's (an Element made from a string: the notice, the inset, tooltips).
+for _jinja in {id(e): e for e in (folium.template.Template("").environment, jinja2.Template("").environment)}.values():
+    _jinja.from_string = _compiled_once(_jinja.from_string)
+
+
 def escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _collection(geoms, properties: list[dict[str, str]]) -> dict:
-    """A GeoJSON FeatureCollection of display geometries with already-escaped properties."""
-    return {
+# ----------------------------------------------------------------------------- packed coordinates
+# The coordinates are most of a map's bytes. A layer's GeoJSON travels packed: every list of positions as
+# one flat list of integer steps of 10^-COORD_DECIMALS degrees from the previous position (the display
+# geometries are already rounded to that grid), which the browser unpacks (`UNPACK_JS`) before Leaflet
+# reads it. The Python side keeps plain GeoJSON (`PackedCollection` is a dict), so folium's style and
+# tooltip handling and our tests see the features as before.
+PACK_SCALE = 10 ** mapspec.COORD_DECIMALS
+UNPACK_JS = (
+    "window.ppGeo=function(c){var S=" + str(PACK_SCALE) + ";"
+    "function line(a){var o=[],x=0,y=0;for(var i=0;i<a.length;i+=2){x+=a[i];y+=a[i+1];o.push([x/S,y/S]);}return o;}"
+    "var unpack={Point:function(a){return [a[0]/S,a[1]/S];},MultiPoint:line,LineString:line,"
+    "MultiLineString:function(a){return a.map(line);},Polygon:function(a){return a.map(line);},"
+    "MultiPolygon:function(a){return a.map(function(p){return p.map(line);});}};"
+    "c.features.forEach(function(f){var g=f.geometry;g.coordinates=unpack[g.type](g.coordinates);});return c;};"
+)
+
+
+class PackedCollection(dict):
+    """A GeoJSON FeatureCollection that folium writes into the map's script packed (see UNPACK_JS)."""
+
+
+def _steps(positions) -> list[int]:
+    out: list[int] = []
+    last_x = last_y = 0
+    for x, y, *_ in positions:
+        ix, iy = round(x * PACK_SCALE), round(y * PACK_SCALE)
+        out += (ix - last_x, iy - last_y)
+        last_x, last_y = ix, iy
+    return out
+
+
+def _packed_geometry(geometry: dict) -> dict:
+    kind, coords = geometry["type"], geometry["coordinates"]
+    if kind == "Point":
+        packed: list = [round(coords[0] * PACK_SCALE), round(coords[1] * PACK_SCALE)]
+    elif kind in ("MultiPoint", "LineString"):
+        packed = _steps(coords)
+    elif kind in ("MultiLineString", "Polygon"):
+        packed = [_steps(line) for line in coords]
+    elif kind == "MultiPolygon":
+        packed = [[_steps(ring) for ring in polygon] for polygon in coords]
+    else:
+        raise ValueError(f"cannot pack a {kind} geometry")
+    return {"type": kind, "coordinates": packed}
+
+
+def _dumps(value: object, **kwargs: object) -> str:
+    """folium's `tojson`: a PackedCollection as a call of the browser's unpacker, anything else as JSON."""
+    if isinstance(value, PackedCollection):
+        packed = {**value, "features": [{**f, "geometry": _packed_geometry(f["geometry"])} for f in value["features"]]}
+        return f"ppGeo({json.dumps(packed, **kwargs)})"
+    return json.dumps(value, **kwargs)
+
+
+folium.template.Template("").environment.policies["json.dumps_function"] = _dumps
+
+
+class Unpacker(folium.MacroElement):
+    """Defines the browser's unpacker in the map's script, ahead of the layers that call it."""
+
+    _template = folium.template.Template("{% macro script(this, kwargs) %}" + UNPACK_JS + "{% endmacro %}")
+
+
+def _collection(geoms, properties: list[dict[str, str]]) -> PackedCollection:
+    """A GeoJSON FeatureCollection of display geometries with already-escaped properties (sent packed)."""
+    return PackedCollection({
         "type": "FeatureCollection",
         "features": [
             {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
             for props, geom in zip(properties, geoms)
         ],
-    }
+    })
 
 
 def _admin_props(ds: Dataset, code: str, lang: str, extra: str = "") -> dict[str, str]:
@@ -243,7 +327,13 @@ def lines_of(geom) -> list[shapely.LineString]:
 
 
 def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int = 180) -> str:
-    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line."""
+    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line (the same
+    for every view in a language: drawn once per loaded data)."""
+    return _inset(ds.geo, lang, width, height)
+
+
+@functools.lru_cache(maxsize=8)
+def _inset(geo, lang: str, width: int, height: int) -> str:
     box = mapspec.INSET_WINDOW
     sx = width / (box[2] - box[0])
     sy = height / (box[3] - box[1])
@@ -257,11 +347,11 @@ def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int 
         return "".join(parts)
 
     clip = shapely.box(*box)
-    basemap, _ = mapspec.display_geometries(ds.geo)
+    basemap, _ = mapspec.display_geometries(geo)
     land = shapely.intersection(basemap.values, clip)
     land_paths = "".join(f'<path d="{path(g)}Z" fill="{mapspec.LAND_COLOUR}" stroke="{mapspec.PROVINCE_EDGE}" '
                          'stroke-width="0.5"/>' for g in land if not g.is_empty)
-    sea = [g for g in ds.geo.maritime.geometry.intersection(clip) if not g.is_empty]
+    sea = [g for g in geo.maritime.geometry.intersection(clip) if not g.is_empty]
     sea_line = "".join(f'<path d="{path(g)}" fill="none" stroke="{mapspec.MARITIME_COLOUR}" stroke-width="1" '
                        'stroke-dasharray="3 2"/>' for g in sea)
     label = escape(t("inset_title", lang))
@@ -286,6 +376,7 @@ def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: boo
     """The interactive map of a spec; `large` type for a projector; `labelled` False only to measure
     what the names cost."""
     fmap = offline_map(zoom_snap=0.25, attribution_control=False)
+    Unpacker().add_to(fmap)
     MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"

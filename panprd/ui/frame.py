@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from panprd import data, filters, ledger_view, pages
+from panprd import data, filters, ledger_view, pages, viewcache
 from panprd.assets import ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
@@ -108,7 +108,7 @@ def _on_lang_change() -> None:
     st.query_params["lang"] = st.session_state["w_lang"]
 
 
-def _filter_widgets(ds: data.Dataset, view: filters.ViewState) -> None:
+def _filter_widgets(ds: data.Dataset, view: filters.ViewState, ledger_key: str) -> None:
     """One widget per registered filter, seeded from the URL; each value labelled with its row count."""
     lang = view.lang
     for spec in filters.REGISTRY:
@@ -118,7 +118,7 @@ def _filter_widgets(ds: data.Dataset, view: filters.ViewState) -> None:
             st.session_state[key] = view.filters[spec.key]
             st.text_input(label, key=key, on_change=_on_widget_change, max_chars=filters.MAX_QUERY_CHARS)
             continue
-        counts = filters.facet_counts(ds.measures, view.filters, spec.key)
+        counts = viewcache.facet_counts(ds, view.filters, spec.key, ledger_key)
         st.session_state[key] = list(view.filters[spec.key])
         st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
                        format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
@@ -141,7 +141,8 @@ def _basemap_choice(lang: str) -> str | None:
     return str(key)
 
 
-def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, account: Account | None) -> str | None:
+def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, account: Account | None,
+             ledger_key: str) -> str | None:
     """Page links, language, filters, basemap (map pages) and the presenter switch; returns the 天地图 key."""
     lang = view.lang
     with st.sidebar:
@@ -154,7 +155,7 @@ def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, ac
         st.radio(t("language", lang), filters.LANGS, key="w_lang", horizontal=True,
                  format_func=lambda code: "中文" if code == "zh" else "English", on_change=_on_lang_change)
         st.markdown(f"#### {esc(t('filters', lang))}")
-        _filter_widgets(ds, view)
+        _filter_widgets(ds, view, ledger_key)
         st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
         st.caption(t("share_hint", lang))
         tianditu_key = _basemap_choice(lang) if page.kind == "map" else None
@@ -196,7 +197,7 @@ def start(page: pages.PageSpec) -> PageContext:
     if account is None:  # or signed in through the province's identity platform, when [auth] is configured
         account, platform_problem = oidc_signin.platform_account(ledger.opened()[0])
         oidc_signin.return_to_target(page, account)
-    tianditu_key = _sidebar(ds, page, view, account)
+    tianditu_key = _sidebar(ds, page, view, account, tracked.key)
     if view.present:
         presenter.bar(view)
     st.title(page.title(lang))

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from panprd import data, filters, ledger_view, maps, mapspec, policy, search, vocab
+from panprd import data, filters, ledger_view, maps, mapspec, policy, search, viewcache, vocab
 from panprd.i18n import t
-from panprd.ui import downloads
+from panprd.ui import downloads, mapview
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status, status_chip
 
@@ -114,19 +113,18 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     hits = st.session_state.get("pp_hits", ())
     clicked_here = bool(hits) and linked == hits[0]  # chosen on this map: keep the reader's window
     selected = hits if clicked_here else (linked,) if linked else ()
-    spec = mapspec.build(ds, measures, page, lang, focus=None if clicked_here else linked, selected=selected,
-                         show_lights=filters.lights_asked(ctx.view.filters))
+    view = viewcache.MapView(page, ctx.view.filters, lang, focus=None if clicked_here else linked, selected=selected,
+                             tianditu_key=ctx.tianditu_key, large=ctx.view.present)
+    built = mapview.cached(ds, measures, view, ledger_version=ctx.ledger.key)
     if measures.empty:
         status("pp-empty", t("empty_result", lang), bold=True)
-    elif spec.features.empty:
+    elif built.empty_layer:
         status("pp-empty", t("empty_layer", lang))
     map_col, panel_col = st.columns([3, 1.25])
     with map_col:
-        height = PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT
-        st_folium(maps.draw(ds, spec, ctx.tianditu_key, large=ctx.view.present), height=height,
-                  use_container_width=True, returned_objects=["last_clicked"], key=f"map_{page}")
+        mapview.show(built, page, PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
     with panel_col:
-        st.html(maps.legend_html(spec, large=ctx.view.present))
+        st.html(built.legend)
         panel(ctx, measures, selected)
     unmapped = mapspec.features_of(ds, measures, ctx.page.layer, mapped=False)
     if not unmapped.empty and not ctx.view.present:
