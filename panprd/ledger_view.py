@@ -43,6 +43,12 @@ class LedgerView:
     def available(self) -> bool:
         return self.engine is not None
 
+    @property
+    def version(self) -> str:
+        """Which ledger, at which change: what a process-wide cache of anything showing statuses is keyed
+        on (two databases may share a last-change time)."""
+        return f"{self.engine.url if self.engine is not None else ''}#{self.key}"
+
 
 def cache_key(engine: Engine | None, now: datetime | None = None) -> str:
     """What the statuses are read at: the ledger's last change (today's date included), or "none"."""

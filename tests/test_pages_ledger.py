@@ -11,6 +11,9 @@ import pytest
 from ledger_seed import COMPLETED, RED, seed
 from streamlit.testing.v1 import AppTest
 
+from panprd import data
+from panprd.tracking import clock, ledger, store, units
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -98,3 +101,24 @@ def test_an_unusable_ledger_gives_a_banner_and_the_maps_go_on(tmp_path, monkeypa
     assert at.get("component_instance")  # the map is drawn
     at = open_page("measures", status="completed")
     assert len(at.dataframe[0].value) == 0  # nothing is confirmed without a ledger
+
+
+def test_a_new_report_reaches_the_cached_map_at_the_next_rerun(tmp_path, monkeypatch):
+    """The map is built once per view in the process (panprd.viewcache); the ledger's version is in its key,
+    so a report made elsewhere (another session, another process) shows at this session's next rerun."""
+    url = seed(tmp_path / "tracking.db")
+    monkeypatch.setenv("PANPRD_DB_URL", url)
+    at = open_page("corridors", feature="rail_xiangpu")
+    before = "\n".join(str(el.proto) for el in at.get("component_instance"))
+    engine = store.open_store(url)
+    try:
+        actions = units.actions_from_measures(data.load().measures)
+        ledger.submit_report(engine, actions, "fgw", COMPLETED, "behind", clock.today().isoformat(), note="回退")
+    finally:
+        engine.dispose()
+    at.run()
+    assert not at.exception, at.exception
+    assert re.search(rf'data-measure="{re.escape(COMPLETED)}".*?data-status="behind" data-light="yellow"',
+                     html_of(at), re.S)
+    after = "\n".join(str(el.proto) for el in at.get("component_instance"))
+    assert after != before  # the feature's light went from green to yellow on the map itself

@@ -197,7 +197,7 @@ def start(page: pages.PageSpec) -> PageContext:
     if account is None:  # or signed in through the province's identity platform, when [auth] is configured
         account, platform_problem = oidc_signin.platform_account(ledger.opened()[0])
         oidc_signin.return_to_target(page, account)
-    tianditu_key = _sidebar(ds, page, view, account, tracked.key)
+    tianditu_key = _sidebar(ds, page, view, account, tracked.version)
     if view.present:
         presenter.bar(view)
     st.title(page.title(lang))

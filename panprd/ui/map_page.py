@@ -115,7 +115,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     selected = hits if clicked_here else (linked,) if linked else ()
     view = viewcache.MapView(page, ctx.view.filters, lang, focus=None if clicked_here else linked, selected=selected,
                              tianditu_key=ctx.tianditu_key, large=ctx.view.present)
-    built = mapview.cached(ds, measures, view, ledger_version=ctx.ledger.key)
+    built = mapview.cached(ds, measures, view, ledger_version=ctx.ledger.version)
     if measures.empty:
         status("pp-empty", t("empty_result", lang), bold=True)
     elif built.empty_layer:
