@@ -2,8 +2,7 @@
 
 1. a reporter of 省交通运输厅 signs in, clicks a facet link, reloads, and is still signed in;
 2. it reports an action it leads as completed with evidence, and the office confirms it;
-3. a viewer sees it on /measures?status=completed, on the map's light, in the CSV and the 台账 sheet
-   (those surfaces are track-views' work: `test_viewer_sees_the_confirmed_report` waits for them);
+3. a viewer sees it on /measures?status=completed, on the map's light, in the CSV and the 台账 sheet;
 4. a reporter of a unit not listed on that action is refused;
 5. `tracking export` holds the report and the confirmation, and restores to the same export.
 
@@ -26,6 +25,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
+
+from panprd import ledger_view
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -145,16 +146,13 @@ def test_a_completed_report_is_confirmed_by_the_office(browser: Browser, server:
     viewer.context.close()
 
 
-# Step 3 checks the surfaces track-views builds (the status filter, the map's lights, the CSV columns, the
-# 台账 sheet). Enable it when track-views is merged; adjust the selectors to what it renders.
-@pytest.mark.skip(reason="needs track-views")
-def test_viewer_sees_the_confirmed_report(page: Page, server: str, tmp_path: Path):
+def test_viewer_sees_the_confirmed_report(page: Page, server: str, tmp_path: Path, wait_for_map):
+    """Step 3, as a viewer (a fresh page, no cookie): the status filter, the map's light, the CSV from the
+    real button (status, no note) and the Excel workbook's 台账 sheet."""
     page.goto(f"{server}/measures?status=completed")
     table = page.locator('[data-testid="stDataFrame"]')
     table.wait_for(timeout=TIMEOUT)
     expect(page.locator("body")).not_to_contain_text("unknown parameter")
-    # the map's traffic light: 莆田 (the Fujian unit 4.1.17 names) shows the green light in its legend
-    expect(page.locator("body")).to_contain_text("绿灯")
     downloads = {}
     for label in ("CSV 表格", "Excel 工作簿"):
         with page.expect_download(timeout=TIMEOUT) as info:
@@ -163,12 +161,24 @@ def test_viewer_sees_the_confirmed_report(page: Page, server: str, tmp_path: Pat
         info.value.save_as(target)
         downloads[label] = target.read_bytes()
     rows = list(csv.DictReader(io.StringIO(downloads["CSV 表格"].decode("utf-8-sig"))))
-    assert [r["measure_id"] for r in rows] == [MEASURE]
-    assert rows[0]["status"] == "completed"
-    assert NOTE not in downloads["CSV 表格"].decode("utf-8-sig")  # a viewer's CSV has no note
+    assert [(r["measure_id"], r["status"], r["light"]) for r in rows] == [(MEASURE, "completed", "green")]
+    assert "note" not in rows[0] and NOTE not in downloads["CSV 表格"].decode("utf-8-sig")  # a viewer's CSV
     ledger_sheet = load_workbook(io.BytesIO(downloads["Excel 工作簿"]))["台账"]
     cells = [str(c.value) for row in ledger_sheet.iter_rows() for c in row if c.value is not None]
-    assert MEASURE in cells and any("已完成" in c for c in cells)
+    assert MEASURE in cells and "省交通运输厅" in cells and any("已完成" in c for c in cells)
+    # the map: the 向莆 railway's dot and 莆田's ring (the unit 4.1.17 names) in the green light's colour
+    page.goto(f"{server}/corridors?feature=rail_xiangpu")
+    frame = wait_for_map(page, timeout_ms=TIMEOUT)
+    frame.locator("path.pp-light-dot").first.wait_for(state="attached", timeout=TIMEOUT)
+    lights = frame.evaluate("""() => { const out = {dots: {}, rings: {}};
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        map.eachLayer(l => { const p = l.feature && l.feature.properties; if (!p || !p.light) return;
+            const cls = l.options.className || '';
+            if (cls.includes('pp-light-dot')) out.dots[p.id] = l.options.fillColor;
+            if (cls.includes('pp-light-ring')) out.rings[p.id] = l.options.color; });
+        return out; }""")
+    green = ledger_view.LIGHT_COLOURS["green"]
+    assert lights["dots"]["rail_xiangpu"] == green and lights["rings"]["350300"] == green
 
 
 def test_a_reporter_of_a_unit_not_listed_is_refused(page: Page, server: str, ledger_url: str):
