@@ -75,6 +75,9 @@ UNPACK_JS = (
 )
 
 
+PACKABLE = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
+
+
 class PackedCollection(dict):
     """A GeoJSON FeatureCollection that folium writes into the map's script packed (see UNPACK_JS)."""
 
@@ -106,10 +109,10 @@ def _packed_geometry(geometry: dict) -> dict:
 
 def _dumps(value: object, **kwargs: object) -> str:
     """folium's `tojson`: a PackedCollection as a call of the browser's unpacker, anything else as JSON."""
-    if isinstance(value, PackedCollection):
+    if isinstance(value, PackedCollection) and all(f["geometry"]["type"] in PACKABLE for f in value["features"]):
         packed = {**value, "features": [{**f, "geometry": _packed_geometry(f["geometry"])} for f in value["features"]]}
         return f"ppGeo({json.dumps(packed, **kwargs)})"
-    return json.dumps(value, **kwargs)
+    return json.dumps(value, **kwargs)  # (a layer with a geometry collection travels as plain GeoJSON)
 
 
 folium.template.Template("").environment.policies["json.dumps_function"] = _dumps
