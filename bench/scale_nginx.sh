@@ -68,7 +68,7 @@ sed -e "s/127.0.0.1:8610/127.0.0.1:$FRONT/" -e "s/127.0.0.1:8611/127.0.0.1:$APP1
     -e "s/127.0.0.1:8612/127.0.0.1:$APP2/" bench/nginx.conf > "$WORK/nginx.conf"
 
 for port in "$APP1" "$APP2"; do
-    PYTHONPATH="$PWD" setsid "$PY" -m streamlit run app.py --server.headless true --server.port "$port" \
+    PYTHONPATH="$PWD" setsid "$PY" -m streamlit run serve.py --server.headless true --server.port "$port" \
         --server.address 127.0.0.1 --browser.gatherUsageStats false --server.enableStaticServing true \
         --server.fileWatcherType none > "$WORK/logs/app-$port.log" 2>&1 &
     app_pids+=($!)

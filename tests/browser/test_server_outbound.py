@@ -162,12 +162,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def audited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
-    """`make run`'s command (`python -m streamlit run app.py --server.port N` from the project root,
+    """`make run`'s command (`python -m streamlit run serve.py --server.port N` from the project root,
     the project's config) with the audit hook loaded; yields (base URL, hook log, process)."""
     folder = tmp_path_factory.mktemp("audit")
     log, out = folder / "connections.jsonl", folder / "server.log"
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)]
     with out.open("wb") as sink:
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=hook_env(folder, log, probe=True), stdout=sink,
                                 stderr=subprocess.STDOUT, start_new_session=True)
