@@ -4,6 +4,7 @@ flags and signature, refusals as one-time notices, cross-site posts, safe redire
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -55,7 +56,10 @@ def post(app, path: str, fields: dict[str, str], *, origin: str | None = f"http:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: the browser tests' Playwright session keeps an event loop running in
+    # the main thread when the whole suite runs, and asyncio.run() refuses to nest in it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     out: dict[str, list[str]] = {}
     for name, value in sent[0]["headers"]:
         out.setdefault(name.decode().lower(), []).append(value.decode())

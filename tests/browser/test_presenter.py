@@ -47,6 +47,8 @@ def test_presenter_mode_steps_through_the_themes(page: Page, app_server: str, sc
         expect(title).to_have_text(vocab.THEMES[theme].zh, timeout=60_000)
         assert "present=1" in page.url
     expect(page.locator(".pp-step-pos")).to_contain_text("3 / 9")
+    # the key listener comes with the page's script component, a moment after the title on a busy machine
+    page.wait_for_function("() => document.__ppPresenterKeys === true", timeout=60_000)
     page.keyboard.press("ArrowLeft")  # a clicker's previous key
     page.wait_for_url(re.compile(rf"theme={THEMES[1]}"), timeout=60_000)
     expect(title).to_have_text(vocab.THEMES[THEMES[1]].zh, timeout=60_000)
