@@ -79,19 +79,27 @@ class ViewCache:
             write_stats(os.environ[STATS_ENV])
         return value
 
+    _MISSING = object()
+
+    def _hit(self, key: Hashable) -> object:
+        """The cached value counted as a hit, or _MISSING; call with the lock held."""
+        if key not in self._values:
+            return self._MISSING
+        self.hits += 1
+        self._values.move_to_end(key)
+        return self._values[key]
+
     def _get(self, key: Hashable, build: Callable[[], T]) -> T:
         with self._lock:
-            if key in self._values:
-                self.hits += 1
-                self._values.move_to_end(key)
-                return self._values[key]  # type: ignore[return-value]
+            found = self._hit(key)
+            if found is not self._MISSING:
+                return found  # type: ignore[return-value]
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
-                if key in self._values:  # built by another thread while this one waited
-                    self.hits += 1
-                    self._values.move_to_end(key)
-                    return self._values[key]  # type: ignore[return-value]
+                found = self._hit(key)  # built by another thread while this one waited?
+                if found is not self._MISSING:
+                    return found  # type: ignore[return-value]
             value = build()
             with self._lock:
                 self.misses += 1

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from apptest_pages import html_of, open_page
 from streamlit.testing.v1 import AppTest
 
 from panprd import data, filters
@@ -14,21 +15,6 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 MAP_PAGES = {"overview": "总览", "corridors": "合作通道", "transfer_zones": "产业转移与合作园区", "ecology": "生态区域"}
 ENGLISH = {"overview": "Overview", "corridors": "Cooperation corridors", "transfer_zones": "Industrial transfer zones",
            "ecology": "Ecological areas"}
-
-
-def open_page(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def html_of(at: AppTest) -> str:
-    return "\n".join(el.proto.body for el in at.get("html"))
 
 
 def metrics(at: AppTest) -> dict[str, int | str]:

@@ -5,16 +5,13 @@ panel, and the banner when the ledger cannot be opened while the maps keep worki
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from apptest_pages import html_of, open_page
 from ledger_seed import COMPLETED, RED, seed
-from streamlit.testing.v1 import AppTest
 
 from panprd import data
 from panprd.tracking import clock, ledger, store, units
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -26,21 +23,6 @@ def seeded(tmp_path_factory) -> str:
 def ledger_url(seeded, monkeypatch) -> str:
     monkeypatch.setenv("PANPRD_DB_URL", seeded)
     return seeded
-
-
-def open_page(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def html_of(at: AppTest) -> str:
-    return "\n".join(el.proto.body for el in at.get("html"))
 
 
 def test_measures_filtered_by_status_show_the_confirmed_action(ledger_url):

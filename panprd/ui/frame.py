@@ -192,10 +192,10 @@ def start(page: pages.PageSpec) -> PageContext:
     ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
                                           ds.feature_keys, ds.policy.refs, ds.measures.index)
-    account = signin.current_account(ledger.opened()[0])  # from the signed session cookie; None for a viewer
+    account = signin.current_account(tracked.engine)  # from the signed session cookie; None for a viewer
     platform_problem = None
     if account is None:  # or signed in through the province's identity platform, when [auth] is configured
-        account, platform_problem = oidc_signin.platform_account(ledger.opened()[0])
+        account, platform_problem = oidc_signin.platform_account(tracked.engine)
         oidc_signin.return_to_target(page, account)
     tianditu_key = _sidebar(ds, page, view, account, tracked.version)
     if view.present:

@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 from sqlalchemy import Engine
 
-from panprd import data, tracking_tables
+from panprd import data, ledger_view, tracking_tables
 from panprd.i18n import t
 from panprd.tracking import clock, ledger, oidc, status, units
 from panprd.tracking.accounts import Account
@@ -24,11 +24,9 @@ from panprd.tracking.units import Action
 from panprd.ui import oidc_signin, signin
 from panprd.ui.frame import PageContext
 from panprd.ui.html import alert, esc
-from panprd.ui.ledger import opened
 
 MESSAGE_KEY = "pp_track_message"
 QUEUE_SHOWN = 20
-LIGHT_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -117,7 +115,7 @@ def _change_plan(engine: Engine, actions: dict[str, Action], login: str, measure
 
 
 def _light_dot(light: str, label: str) -> str:
-    colour = LIGHT_COLOURS.get(light, "#9e9e9e")
+    colour = ledger_view.LIGHT_COLOURS.get(light, ledger_view.LIGHT_COLOURS["grey"])
     return (f'<span class="pp-light pp-light-{esc(light)}" title="{esc(label)}" style="display:inline-block;'
             f'width:.8em;height:.8em;border-radius:50%;background:{colour};margin-right:4px"></span>{esc(label)}')
 
@@ -307,9 +305,9 @@ def _office_desk(ctx: PageContext, engine: Engine, actions: dict[str, Action],
 
 def render(ctx: PageContext) -> None:
     lang = ctx.lang
-    engine, problem = opened()
+    engine = ctx.ledger.engine  # opened once by the frame; None when the store is unavailable
     if engine is None:
-        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(problem)}</p>")
+        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(ctx.ledger.problem or '')}</p>")
         return
     account = ctx.account
     if account is None:
