@@ -1,12 +1,16 @@
 """Headless Chromium measurements: cold start to a painted map, filter change to a repainted map.
 
 Painted = an st_folium iframe whose document has `.leaflet-container path.leaflet-interactive`.
-A filter change gives the map new arguments, streamlit-folium gives them a new component key, and
-Streamlit mounts a new iframe; so before each change the current iframes are marked, and the
-change is done when an unmarked iframe is painted. Both ends are taken in the page's own clock:
-the `pointerdown` of the real click on the multiselect (capture listener) and the animation frame
-in which the new iframe first has its paths. The bytes the page receives over Streamlit's
-websocket are counted with CDP `Network.webSocketFrameReceived`.
+A filter change either mounts a new iframe (the naive map, and ours before issue 13: streamlit-folium
+keys the component by the map's script) or redraws the view in the iframe already there (ours now:
+ppView counts its views in the map container's `data-pp-views`). So before each change the current
+iframes are marked with their view count, and the change is done when an unmarked iframe is painted or
+a marked one has drawn a further view and has paths. Both ends are taken in the page's own clock: the
+`pointerdown` of the real click on the multiselect (capture listener) and the animation frame in which
+the new map first has its paths. The bytes the page receives over Streamlit's websocket are counted
+with CDP `Network.webSocketFrameReceived`; the map's static files (`/app/static/mapdata/`) with CDP's
+`Network.dataReceived` (bytes after decompression) and `Network.loadingFinished` (bytes on the wire,
+headers included: a 304 or a cache hit costs its headers or nothing).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bench import server as srv
@@ -29,15 +33,20 @@ IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PAINT_TIMEOUT_MS = 300_000
 CHANGE_TIMEOUT_MS = 90_000
 
+_VIEWS = "(d => {const c = d && d.querySelector('.leaflet-container'); return Number(c && c.dataset.ppViews || 0);})"
 _MARK_OLD = f"""() => {{
-  for (const f of document.querySelectorAll('{IFRAME}')) f.dataset.benchOld = '1';
+  for (const f of document.querySelectorAll('{IFRAME}')) {{
+    f.dataset.benchOld = '1';
+    f.dataset.benchViews = String({_VIEWS}(f.contentDocument));
+  }}
   window.__benchT0 = null;
 }}"""
-# Resolves (in the page) with [time, painted path count] once an unmarked iframe shows its map.
+# Resolves (in the page) with [time, painted path count] once an unmarked iframe shows its map, or a marked
+# one has drawn a further view.
 _NEW_PAINTED = f"""() => {{
   for (const f of document.querySelectorAll('{IFRAME}')) {{
-    if (f.dataset.benchOld) continue;
     const doc = f.contentDocument;
+    if (f.dataset.benchOld && {_VIEWS}(doc) <= Number(f.dataset.benchViews)) continue;
     const n = doc ? doc.querySelectorAll('.leaflet-container path.leaflet-interactive').length : 0;
     if (n > 0) return [performance.now(), n];
   }}
@@ -61,7 +70,22 @@ class PageRun:
     ws_bytes: int = 0
     ws_frames: int = 0
     largest_frame: int = 0
+    map_file_bytes: int = 0  # the map's static files, after decompression
+    map_file_wire: int = 0  # the same on the wire, headers included
     errors: list[str] = field(default_factory=list)
+    _map_requests: set[str] = field(default_factory=set)
+
+    def on_response(self, params: dict) -> None:
+        if "/app/static/mapdata/" in params.get("response", {}).get("url", ""):
+            self._map_requests.add(params["requestId"])
+
+    def on_data(self, params: dict) -> None:
+        if params.get("requestId") in self._map_requests:
+            self.map_file_bytes += params.get("dataLength", 0)
+
+    def on_finished(self, params: dict) -> None:
+        if params.get("requestId") in self._map_requests:
+            self.map_file_wire += int(params.get("encodedDataLength", 0))
 
     def on_frame(self, params: dict) -> None:
         response = params.get("response", {})
@@ -77,13 +101,16 @@ def launch(pw: Playwright) -> Browser:
     return pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
-def open_page(browser: Browser) -> PageRun:
-    """A fresh context and page, with CDP websocket frame counting on."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser: Browser, context: BrowserContext | None = None) -> PageRun:
+    """A page, in a fresh context or in `context` (whose cache it shares), with CDP byte counting on."""
+    context = context or browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     run = PageRun(page)
     cdp = context.new_cdp_session(page)
     cdp.on("Network.webSocketFrameReceived", run.on_frame)
+    cdp.on("Network.responseReceived", run.on_response)
+    cdp.on("Network.dataReceived", run.on_data)
+    cdp.on("Network.loadingFinished", run.on_finished)
     cdp.send("Network.enable")
     page.on("pageerror", lambda err: run.errors.append(str(err)))
     return run
@@ -103,7 +130,21 @@ def cold_start(browser: Browser, server: srv.Server, path: str = "/") -> tuple[P
         "first_paint_s": painted_at - healthy_at,
         "ws_bytes": run.ws_bytes,
         "largest_ws_frame": run.largest_frame,
+        "map_file_bytes": run.map_file_bytes,
+        "map_file_wire": run.map_file_wire,
     }
+
+
+def second_visit(browser: Browser, first: PageRun, path: str = "/") -> dict[str, float]:
+    """The same page opened again in the first visit's browser context (its cache): what is transferred
+    until the map is painted."""
+    run = open_page(browser, first.page.context)
+    base_url = first.page.url.split("/", 3)
+    run.page.goto(f"{base_url[0]}//{base_url[2]}{path}", wait_until="commit", timeout=PAINT_TIMEOUT_MS)
+    run.page.wait_for_function(_NEW_PAINTED, polling="raf", timeout=PAINT_TIMEOUT_MS)
+    figures = {"ws_bytes": run.ws_bytes, "map_file_bytes": run.map_file_bytes, "map_file_wire": run.map_file_wire}
+    run.page.close()
+    return figures
 
 
 def _multiselect(page: Page) -> Locator:

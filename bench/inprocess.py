@@ -1,10 +1,11 @@
-"""Server-side cost measured in this process: filter + map build, and st_folium's argument building.
+"""Server-side cost measured in this process: filter + map build, and the component's argument building.
 
 `st_folium(fmap)` renders the whole figure, renders the map again, and extracts the header, the
 map HTML and the Leaflet script, then hashes the script for the component key; `folium_args`
-repeats exactly those steps (streamlit-folium 0.27.4's private helpers) without a Streamlit run.
-Ours is measured as the app renders it (with whatever panprd.maps sets up for folium on import);
-the naive map with folium's defaults (`bench.naive.folium_defaults`), as its own server renders it.
+repeats exactly those steps (streamlit-folium 0.27.4's private helpers) without a Streamlit run: the
+naive map's cost per rerun, with folium's defaults (`bench.naive.folium_defaults`), as its own server
+renders it. Ours sends a base map built once per language and, per view, the view's script
+(panprd.mapview): its build is `mapspec.build` + `maps.view_layers`, its argument building `view_script`.
 """
 
 from __future__ import annotations
@@ -31,12 +32,19 @@ def folium_args(fmap: folium.Map) -> int:
     return len(script)
 
 
-def map_html_bytes(fmap: folium.Map) -> int:
-    """The overview payload as the issue defines it: the rendered map HTML, UTF-8 bytes."""
-    return len(fmap.get_root().render().encode("utf-8"))
+def view_args(drawn: maps.DrawnMap) -> int:
+    """What a rerun of ours turns into component arguments: the view's script; returns its length."""
+    return len(maps.view_script(drawn.view))
 
 
-def overview_map(ds: data.Dataset, current: filters.Filters) -> folium.Map:
+def map_html_bytes(fmap: folium.Map | maps.DrawnMap) -> int:
+    """The overview payload as the issue defines it: the rendered map HTML, UTF-8 bytes (ours self-contained:
+    the renderer and every shape written into the page)."""
+    html = maps.map_payload(fmap) if isinstance(fmap, maps.DrawnMap) else fmap.get_root().render()
+    return len(html.encode("utf-8"))
+
+
+def overview_map(ds: data.Dataset, current: filters.Filters) -> maps.DrawnMap:
     """The overview's map for a filter, as the page builds it."""
     return maps.draw(ds, mapspec.build(ds, filters.apply(ds.measures, current), "overview"))
 
@@ -50,9 +58,9 @@ def measure(root: Path, themes: list[str], runs: int, naive_runs: int) -> dict[s
     naive: dict[str, list[float]] = {"build_ms": [], "args_ms": []}
     for i, state in enumerate(states):
         start = time.perf_counter()
-        fmap = overview_map(ds, filters.Filters(theme=state))
+        drawn = overview_map(ds, filters.Filters(theme=state))
         built = time.perf_counter()
-        folium_args(fmap)
+        view_args(drawn)
         ours["build_ms"].append((built - start) * 1000)
         ours["args_ms"].append((time.perf_counter() - built) * 1000)
         if i >= naive_runs:

@@ -1,9 +1,10 @@
 """cProfile of the server side of map-page reruns under Streamlit's AppTest.
 
-    .venv/bin/python bench/profile_rerun.py [--reruns 10] [--top 25]
+    .venv/bin/python bench/profile_rerun.py [--reruns 10] [--top 25] [--random]
 
 One warm-up run of the overview, then `--reruns` reruns that alternate between no filter and one
-theme after another (the same views as bench/run.py's rerun series), each profiled. Prints the
+theme after another (the same views as bench/run.py's rerun series), or with `--random` the first
+session's random filter states of bench/load.py (every one a new view), each profiled. Prints the
 median wall time of a rerun, the cumulative time of the steps that matter (our map build, the
 st_folium call, the frame and sidebar, the facets) per rerun, and pstats' top functions by
 cumulative time. AppTest adds its own overhead (no websocket, but its own element tree): the
@@ -20,6 +21,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 APP_DIR = Path(__file__).resolve().parent.parent
 if str(APP_DIR) not in sys.path:
@@ -28,6 +30,7 @@ if str(APP_DIR) not in sys.path:
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench import load  # noqa: E402
 from panprd import vocab  # noqa: E402
 
 # (file-name suffix, function name) -> the step's label
@@ -37,11 +40,10 @@ STEPS = {
     ("filters.py", "facet_counts"): "filters.facet_counts",
     ("ui/map_page.py", "map_with_panel"): "map_page.map_with_panel",
     ("mapspec.py", "build"): "mapspec.build",
-    ("maps.py", "draw"): "maps.draw (folium objects)",
-    ("streamlit_folium/__init__.py", "st_folium"): "st_folium (render, extract, send)",
+    ("maps.py", "view_layers"): "maps.view_layers (the view ppView draws)",
     ("ui/mapview.py", "cached"): "mapview.cached (a hit, or the build on a miss)",
-    ("ui/mapview.py", "component_args"): "mapview.component_args (st_folium's extraction, on a miss)",
-    ("ui/mapview.py", "show"): "mapview.show (send the kept arguments)",
+    ("ui/mapview.py", "base_args"): "mapview.base_args (the base map, once per language)",
+    ("ui/mapview.py", "show"): "mapview.show (send the base arguments and the view)",
     ("ui/downloads.py", "buttons"): "downloads.buttons",
 }
 
@@ -50,8 +52,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reruns", type=int, default=10)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--random", action="store_true",
+                        help="the load test's seeded random filter states (bench/load.py) instead of theme / none")
     args = parser.parse_args()
-    themes = list(vocab.THEMES)
+    if args.random:  # one session's worth of bench/load.py's views, each new: the cost of a miss
+        queries = [dict(parse_qsl(q)) for q in load.session_queries(1, args.reruns, 13)[0][1:]]
+    else:
+        queries = [{"theme": list(vocab.THEMES)[(i // 2) % len(vocab.THEMES)]} if i % 2 else {}
+                   for i in range(args.reruns)]
     at = AppTest.from_file(str(APP_DIR / "app.py"), default_timeout=120)
     at.run()
     profile = cProfile.Profile()
@@ -65,8 +73,8 @@ def main() -> None:
     walls = []
     for i in range(args.reruns):
         at.query_params.clear()
-        if i % 2:
-            at.query_params["theme"] = themes[(i // 2) % len(themes)]
+        for key, value in queries[i].items():
+            at.query_params[key] = value
         start = time.perf_counter()
         profiling = True
         at.run()

@@ -62,12 +62,13 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   var pane = map.getPane("ppLabels") || map.createPane("ppLabels");
   pane.style.zIndex = 650;
   pane.style.pointerEvents = "none";
+  var group = L.layerGroup().addTo(map);
   var items = rows.map(function (r) {
     var colour = r[9] ? ' style="color:' + r[9] + '"' : "";
     var icon = L.divIcon({className: "pp-label pp-label-" + r[4], iconSize: null,
       html: '<span class="pp-label-text pp-align-' + r[8] + '"' + colour + ">" + r[1] + "</span>"});
     var el = L.marker([r[2], r[3]], {icon: icon, pane: "ppLabels", interactive: false, keyboard: false})
-      .addTo(map).getElement();
+      .addTo(group).getElement();
     el.setAttribute("data-key", r[0]);
     el.setAttribute("data-kind", r[4]);
     return {el: el, text: el.firstChild, min: r[5], max: r[6], keep: r[7] === 1};
@@ -78,6 +79,7 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   var pending = false, runs = 0;
   function update() {
     pending = false;
+    if (!items.length) { return; }  // removed
     var zoom = map.getZoom(), frame = map.getContainer().getBoundingClientRect(), blocked = [], placed = [];
     blockedSelectors.forEach(function (selector) {
       doc.querySelectorAll(selector).forEach(function (node) {
@@ -107,7 +109,7 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
     map.getContainer().setAttribute("data-pp-labels-runs", String(runs));
   }
   function schedule() {
-    if (!pending) { pending = true; (window.requestAnimationFrame || setTimeout)(update); }
+    if (!pending && items.length) { pending = true; (window.requestAnimationFrame || setTimeout)(update); }
   }
   map.on("zoomend moveend resize", schedule);
   map.whenReady(schedule);
@@ -115,6 +117,13 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   window.addEventListener("load", schedule);
   if (doc.fonts && doc.fonts.ready) { doc.fonts.ready.then(schedule); }
   schedule();
+  return {remove: function () {  // the labels of a view that is replaced (panprd/ppmap.js)
+    items = [];
+    map.off("zoomend moveend resize", schedule);
+    doc.removeEventListener("toggle", schedule, true);
+    window.removeEventListener("load", schedule);
+    map.removeLayer(group);
+  }};
 })"""
 
 

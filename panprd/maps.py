@@ -1,29 +1,32 @@
-"""The map spec (panprd.mapspec) drawn with folium for the browser: our own basemap, the feature
-layers, the partner links, the legend and the 南海诸岛 inset.
+"""The map spec (panprd.mapspec) drawn for the browser in two parts: the base map (folium: Leaflet's map,
+the scale bar, the 示意图 notice, the 南海诸岛 inset, 天地图 tiles when asked for), the same for every
+filter state of a language; and the view (`view_layers`): our own basemap's fills and edges, the feature
+layers, the partner links, the lights, the names and the window, drawn by `ppView` (panprd/ppmap.js) from
+shapes in a static file (panprd.mapdata). The base stays in the iframe; a filter change sends a new view.
 
-Every string from the data is HTML-escaped before it enters the map (tooltips, the GeoJSON
-properties the page's script embeds, legend, inset), so a crafted name renders as text and cannot
-close the <script> element folium writes the data into. Nothing here loads anything from outside
-the app's server: the map's assets are local (panprd.assets) and the basemap is drawn from our
-own polygons; 天地图 tiles are added only when asked for and a key is configured.
+Every string from the data is HTML-escaped before it enters the map (tooltips, the properties the view
+carries, legend, inset), and the view is written as JSON that cannot end a <script> element. Nothing
+here loads anything from outside the app's server: the map's assets are local (panprd.assets) and the
+basemap is drawn from our own polygons; 天地图 tiles are added only when asked for and a key is configured.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
+from dataclasses import dataclass
 
 import folium
 import folium.template
-import jinja2
 import shapely
 
-from panprd import labels, ledger_view, mapspec, vocab
-from panprd.assets import offline_map
+from panprd import labels, ledger_view, mapdata, mapspec, vocab
+from panprd.assets import DEFAULT_STATIC_URL, offline_map
 from panprd.data import Dataset
 from panprd.i18n import t
-from panprd.map_labels import LabelLayer, MetricScale
+from panprd.map_labels import LabelLayer, MetricScale, script_json
 from panprd.mapspec import MapSpec
 
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
@@ -36,244 +39,252 @@ SELECTED_COLOUR = "#ff6f00"  # the outline of a chosen area or Fujian unit
 folium.template.Template("").environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
-def _compiled_once(from_string):
-    """Jinja's `from_string`, memoised by source: folium compiles a template per element it creates (the same
-    few sources every build, a third of a map build's time); a compiled template is immutable."""
-    cached = functools.lru_cache(maxsize=512)(lambda source, template_class: from_string(
-        source, template_class=template_class))
-
-    def compile_once(source, globals=None, template_class=None):  # noqa: A002 (jinja's own argument name)
-        if globals or not isinstance(source, str):
-            return from_string(source, globals, template_class)
-        return cached(source, template_class)
-    return compile_once
-
-
-# folium's own templates, and branca's (an Element made from a string: the notice, the inset, tooltips).
-for _jinja in {id(e): e for e in (folium.template.Template("").environment, jinja2.Template("").environment)}.values():
-    _jinja.from_string = _compiled_once(_jinja.from_string)
-
-
 def escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-# ----------------------------------------------------------------------------- packed coordinates
-# The coordinates are most of a map's bytes. A layer's GeoJSON travels packed: every list of positions as
-# one flat list of integer steps of 10^-COORD_DECIMALS degrees from the previous position (the display
-# geometries are already rounded to that grid), which the browser unpacks (`UNPACK_JS`) before Leaflet
-# reads it. The Python side keeps plain GeoJSON (`PackedCollection` is a dict), so folium's style and
-# tooltip handling and our tests see the features as before.
-PACK_SCALE = 10 ** mapspec.COORD_DECIMALS
-UNPACK_JS = (
-    "window.ppGeo=function(c){var S=" + str(PACK_SCALE) + ";"
-    "function line(a){var o=[],x=0,y=0;for(var i=0;i<a.length;i+=2){x+=a[i];y+=a[i+1];o.push([x/S,y/S]);}return o;}"
-    "var unpack={Point:function(a){return [a[0]/S,a[1]/S];},MultiPoint:line,LineString:line,"
-    "MultiLineString:function(a){return a.map(line);},Polygon:function(a){return a.map(line);},"
-    "MultiPolygon:function(a){return a.map(function(p){return p.map(line);});}};"
-    "c.features.forEach(function(f){var g=f.geometry;g.coordinates=unpack[g.type](g.coordinates);});return c;};"
-)
+class _Styles:
+    """The distinct style dicts of a view, each sent once and referred to by its index."""
+
+    def __init__(self) -> None:
+        self.table: list[dict] = []
+        self._index: dict[str, int] = {}
+
+    def ref(self, style: dict) -> int:
+        key = json.dumps(style, sort_keys=True)
+        if key not in self._index:
+            self._index[key] = len(self.table)
+            self.table.append(style)
+        return self._index[key]
 
 
-PACKABLE = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
+def _part(part_id: str, features: list[list], *, tooltip: str | None = None, highlight: dict | None = None,
+          interactive: bool = True, point: dict | None = None) -> dict:
+    """One GeoJSON layer of a view: features as [shape key or inline packed geometry, style index, properties]
+    (properties already escaped: the tooltip `tip` is shown as HTML)."""
+    part: dict = {"id": part_id, "features": features}
+    if tooltip:
+        part["tooltip"] = tooltip
+    if highlight:
+        part["highlight"] = highlight
+    if not interactive:
+        part["interactive"] = False
+    if point:
+        part["point"] = point
+    return part
 
 
-class PackedCollection(dict):
-    """A GeoJSON FeatureCollection that folium writes into the map's script packed (see UNPACK_JS)."""
-
-
-def _steps(positions) -> list[int]:
-    out: list[int] = []
-    last_x = last_y = 0
-    for x, y, *_ in positions:
-        ix, iy = round(x * PACK_SCALE), round(y * PACK_SCALE)
-        out += (ix - last_x, iy - last_y)
-        last_x, last_y = ix, iy
-    return out
-
-
-def _packed_geometry(geometry: dict) -> dict:
-    kind, coords = geometry["type"], geometry["coordinates"]
-    if kind == "Point":
-        packed: list = [round(coords[0] * PACK_SCALE), round(coords[1] * PACK_SCALE)]
-    elif kind in ("MultiPoint", "LineString"):
-        packed = _steps(coords)
-    elif kind in ("MultiLineString", "Polygon"):
-        packed = [_steps(line) for line in coords]
-    elif kind == "MultiPolygon":
-        packed = [[_steps(ring) for ring in polygon] for polygon in coords]
-    else:
-        raise ValueError(f"cannot pack a {kind} geometry")
-    return {"type": kind, "coordinates": packed}
-
-
-def _dumps(value: object, **kwargs: object) -> str:
-    """folium's `tojson`: a PackedCollection as a call of the browser's unpacker, anything else as JSON."""
-    if isinstance(value, PackedCollection) and all(f["geometry"]["type"] in PACKABLE for f in value["features"]):
-        packed = {**value, "features": [{**f, "geometry": _packed_geometry(f["geometry"])} for f in value["features"]]}
-        return f"ppGeo({json.dumps(packed, **kwargs)})"
-    return json.dumps(value, **kwargs)  # (a layer with a geometry collection travels as plain GeoJSON)
-
-
-folium.template.Template("").environment.policies["json.dumps_function"] = _dumps
-
-
-class Unpacker(folium.MacroElement):
-    """Defines the browser's unpacker in the map's script, ahead of the layers that call it."""
-
-    _template = folium.template.Template("{% macro script(this, kwargs) %}" + UNPACK_JS + "{% endmacro %}")
-
-
-def _collection(geoms, properties: list[dict[str, str]]) -> PackedCollection:
-    """A GeoJSON FeatureCollection of display geometries with already-escaped properties (sent packed)."""
-    return PackedCollection({
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
-            for props, geom in zip(properties, geoms)
-        ],
-    })
+@functools.lru_cache(maxsize=8)
+def _admin_names(geo, lang: str) -> dict[str, str]:
+    """The escaped names of the provinces and units, once per loaded geodata (a Geo hashes by identity)."""
+    return {code: escape(name) for code, name in geo.admin["name_zh" if lang == "zh" else "name_en"].items()}
 
 
 def _admin_props(ds: Dataset, code: str, lang: str, extra: str = "") -> dict[str, str]:
-    row = ds.geo.admin.loc[code]
-    name = row["name_zh"] if lang == "zh" else row["name_en"]
-    return {"id": escape(code), "tip": escape(name) + escape(extra), "layer": "admin"}
+    return {"id": escape(code), "tip": _admin_names(ds.geo, lang)[code] + escape(extra), "layer": "admin"}
 
 
-def _basemap(ds: Dataset, spec: MapSpec) -> list[folium.GeoJson]:
-    """Provinces in grey (partners tinted), Fujian's ten units highlighted or shaded by count."""
-    basemap, _ = mapspec.display_geometries(ds.geo)
-    provinces = list(spec.province_fill)
-    units = list(spec.unit_fill)
-    province_fill = {escape(c): colour for c, colour in spec.province_fill.items()}
-    unit_fill = {escape(c): colour for c, colour in spec.unit_fill.items()}
+def _basemap(ds: Dataset, spec: MapSpec, styles: _Styles) -> list[dict]:
+    """Provinces in grey (partners tinted), Fujian's ten units highlighted or shaded by count, the maritime
+    line; and in a close-up the units at the geodata's resolution with their counties."""
     counted = (lambda c: f" · {spec.unit_counts[c]} {t('actions', spec.lang)}") if spec.choropleth else (lambda c: "")
 
     def suffix(code: str) -> str:
         lit = spec.unit_lights.get(code) if spec.lights else None
         return counted(code) + (f" · {mapspec.light_tip(lit, spec.lang)}" if lit else "")
 
-    emphasised = {escape(c) for c in spec.partners}
+    def province_style(code: str) -> dict:
+        if code in spec.partners:  # a thick edge too, so that Hong Kong and Macao show at region zoom
+            return {"fillColor": spec.province_fill[code], "color": mapspec.PARTNER_EDGE, "weight": 2.5,
+                    "fillOpacity": 1}
+        return {"fillColor": spec.province_fill[code], "color": mapspec.PROVINCE_EDGE, "weight": 0.8, "fillOpacity": 1}
 
-    def province_style(feature: dict) -> dict:
-        code = feature["properties"]["id"]
-        if code in emphasised:  # a thick edge too, so that Hong Kong and Macao show at region zoom
-            return {"fillColor": province_fill[code], "color": mapspec.PARTNER_EDGE, "weight": 2.5, "fillOpacity": 1}
-        return {"fillColor": province_fill[code], "color": mapspec.PROVINCE_EDGE, "weight": 0.8, "fillOpacity": 1}
+    def unit_style(code: str) -> dict:
+        if code in spec.selected:
+            return {"fillColor": spec.unit_fill[code], "color": SELECTED_COLOUR, "weight": 4, "fillOpacity": 1}
+        return {"fillColor": spec.unit_fill[code], "color": mapspec.UNIT_EDGE, "weight": 1.2, "fillOpacity": 1}
 
-    chosen = {escape(c) for c in spec.selected}
+    basemap, _ = mapspec.display_geometries(ds.geo)
+    window = shapely.box(*spec.window)
 
-    def unit_style(feature: dict) -> dict:
-        code = feature["properties"]["id"]
-        if code in chosen:
-            return {"fillColor": unit_fill[code], "color": SELECTED_COLOUR, "weight": 4, "fillOpacity": 1}
-        return {"fillColor": unit_fill[code], "color": mapspec.UNIT_EDGE, "weight": 1.2, "fillOpacity": 1}
+    def unit_shape(code: str) -> str | list:  # a close-up: the units in its window at the geodata's resolution
+        if spec.detail and basemap[code].intersects(window):
+            return mapdata.packed(ds.geo.admin.at[code, "geometry"])
+        return mapdata.admin_key(code)
 
-    maritime = ds.geo.maritime
-    unit_geoms = basemap[units]
-    if spec.detail:  # the units in a close-up's window at the geodata's resolution, the rest as they were
-        window = shapely.box(*spec.window)
-        unit_geoms = [ds.geo.admin.at[c, "geometry"] if basemap[c].intersects(window) else basemap[c] for c in units]
-    return [
-        folium.GeoJson(_collection(basemap[provinces], [_admin_props(ds, c, spec.lang) for c in provinces]),
-                       name=t("layer_provinces", spec.lang), style_function=province_style, control=False,
-                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=False),
-                       highlight_function=lambda _: {"weight": 2}),
-        folium.GeoJson(_collection(unit_geoms, [_admin_props(ds, c, spec.lang, suffix(c)) for c in units]),
-                       name=t("layer_fujian_units", spec.lang), style_function=unit_style, control=False,
-                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-                       highlight_function=lambda _: {"weight": 3}),
-        folium.GeoJson(_collection(maritime.geometry, [{"id": "maritime"} for _ in range(len(maritime))]),
-                       name="maritime", control=False, interactive=False,
-                       style_function=lambda _: {"color": mapspec.MARITIME_COLOUR, "weight": 1.5,
-                                                 "dashArray": "6 4"}),
+    maritime_style = styles.ref({"color": mapspec.MARITIME_COLOUR, "weight": 1.5, "dashArray": "6 4"})
+    parts = [
+        _part("provinces", [[mapdata.admin_key(c), styles.ref(province_style(c)), _admin_props(ds, c, spec.lang)]
+                            for c in spec.province_fill], tooltip="plain", highlight={"weight": 2}),
+        _part("units", [[unit_shape(c), styles.ref(unit_style(c)), _admin_props(ds, c, spec.lang, suffix(c))]
+                        for c in spec.unit_fill], tooltip="sticky", highlight={"weight": 3}),
+        _part("maritime", [[mapdata.maritime_key(n), maritime_style, {"id": "maritime"}]
+                           for n in range(len(ds.geo.maritime))], interactive=False),
     ]
+    if spec.detail:  # the counties' borders, thin, over the units and under everything else that is drawn
+        counties = mapspec.close_up_counties(ds, spec.window)
+        county_style = styles.ref({"color": mapspec.UNIT_EDGE, "weight": 0.6, "dashArray": "3 3", "fill": False})
+        parts.append(_part("counties", [[mapdata.packed(g), county_style, {"id": escape(c)}]
+                                        for c, g in counties.items()], interactive=False))
+    return parts
 
 
-def _feature_layer(ds: Dataset, spec: MapSpec, layer: str) -> folium.FeatureGroup:
+def _feature_part(spec: MapSpec, layer: str, styles: _Styles) -> dict:
     features = spec.features[spec.features["layer"] == layer]
-    group = folium.FeatureGroup(name=t(f"layer_{layer}", spec.lang), show=True)
-    props = []
-    for fid, row in features.iterrows():
-        name = row["name_zh"] if spec.lang == "zh" else row["name_en"]
-        kind = vocab.FEATURE_KINDS[row["kind"]].label(spec.lang)
-        props.append({"id": escape(fid), "tip": f"{escape(name)} · {escape(kind)}", "kind": escape(row["kind"]),
-                      "layer": escape(layer)})
-    _, display = mapspec.display_geometries(ds.geo)
 
-    chosen = {escape(f) for f in spec.selected}
-
-    def style(feature: dict) -> dict:
+    def style(fid: str, kind: str, is_area: bool) -> dict:
         """The kind's style; a chosen feature drawn twice as heavy and the others dimmed beside it."""
-        kind_style = spec.style(feature["properties"]["kind"])
-        is_area = feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        kind_style = spec.style(kind)
         if is_area and spec.choropleth:  # outlines only, so the choropleth underneath stays readable
             out = {"color": kind_style.colour, "weight": 1.5, "dashArray": "5 4", "fillOpacity": 0, "opacity": 0.9}
         else:
             out = {"color": kind_style.colour, "weight": kind_style.weight, "dashArray": kind_style.dash,
                    "fillColor": kind_style.colour, "fillOpacity": kind_style.fill_opacity if is_area else 0.85,
                    "opacity": 0.95}
-        if feature["properties"]["id"] in chosen:
+        if fid in spec.selected:
             return {**out, "weight": out["weight"] * 2 + 2, "opacity": 1, "color": SELECTED_COLOUR
                     if is_area else out["color"], "className": "pp-selected"}
-        if chosen:
+        if spec.selected:
             return {**out, "opacity": 0.35, "fillOpacity": out.get("fillOpacity", 0) * 0.5}
         return out
 
-    folium.GeoJson(
-        _collection(display[features.index], props),
-        style_function=style,
-        highlight_function=lambda _: {"weight": 6, "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-        marker=folium.CircleMarker(radius=8, weight=2, fill=True),
-    ).add_to(group)
-    return group
+    rows = []
+    for fid, row in features.iterrows():
+        name = row["name_zh"] if spec.lang == "zh" else row["name_en"]
+        kind = vocab.FEATURE_KINDS[row["kind"]].label(spec.lang)
+        is_area = row["geometry"].geom_type in ("Polygon", "MultiPolygon")
+        rows.append([mapdata.feature_key(fid), styles.ref(style(fid, row["kind"], is_area)),
+                     {"id": escape(fid), "tip": f"{escape(name)} · {escape(kind)}", "kind": escape(row["kind"]),
+                      "layer": escape(layer)}])
+    return _part(layer, rows, tooltip="sticky", highlight={"weight": 6, "fillOpacity": 0.35},
+                 point={"radius": 8, "weight": 2, "fill": True})
 
 
-def _lights_layer(ds: Dataset, spec: MapSpec) -> folium.FeatureGroup:
+def _lights_parts(ds: Dataset, spec: MapSpec, styles: _Styles) -> list[dict]:
     """The traffic lights (mapspec's docstring): a ring inside each Fujian unit the actions name, a dot on
     each drawn feature, each in the worst light of its actions; an overlay the layer control can hide."""
-    group = folium.FeatureGroup(name=t("layer_lights", spec.lang), show=True)
     colours = ledger_view.LIGHT_COLOURS
     rings = mapspec.unit_rings(ds.geo)
+    parts = []
     codes = [c for c in spec.unit_lights if c in rings.index]
     if codes:
-        folium.GeoJson(_collection(rings[codes], [{"id": escape(c), "light": escape(spec.unit_lights[c].light)}
-                                                  for c in codes]),
-                       name="unit_lights", control=False, interactive=False,
-                       style_function=lambda f: {"color": colours.get(f["properties"]["light"], colours["grey"]),
-                                                 "weight": 2 if f["properties"]["light"] == "grey" else 3.5,
-                                                 "opacity": 0.95, "fill": False,
-                                                 "className": "pp-light-ring"}).add_to(group)
+        parts.append(_part("unit_lights", [
+            [mapdata.ring_key(c), styles.ref({
+                "color": colours.get(spec.unit_lights[c].light, colours["grey"]),
+                "weight": 2 if spec.unit_lights[c].light == "grey" else 3.5, "opacity": 0.95, "fill": False,
+                "className": "pp-light-ring"}), {"id": escape(c), "light": escape(spec.unit_lights[c].light)}]
+            for c in codes], interactive=False))
     _, display = mapspec.display_geometries(ds.geo)
     fids = [f for f in spec.features.index if f in spec.feature_lights and f in display.index]
     if fids:
-        props = []
+        rows = []
         for fid in fids:
             row = spec.features.loc[fid]
             name = row["name_zh"] if spec.lang == "zh" else row["name_en"]
             lit = spec.feature_lights[fid]
-            props.append({"id": escape(fid), "light": escape(lit.light),
-                          "tip": f"{escape(name)} · {escape(mapspec.light_tip(lit, spec.lang))}"})
-        folium.GeoJson(
-            _collection([mapspec.light_anchor(display[f]) for f in fids], props), name="feature_lights",
-            style_function=lambda f: {"fillColor": colours.get(f["properties"]["light"], colours["grey"]),
-                                      "color": "#ffffff", "weight": 2, "fillOpacity": 1, "opacity": 1,
-                                      "radius": 4 if f["properties"]["light"] == "grey" else 7,
-                                      "className": "pp-light-dot"},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-            marker=folium.CircleMarker(radius=6, weight=2, fill=True),
-        ).add_to(group)
-    return group
+            rows.append([mapdata.packed(mapspec.light_anchor(display[fid])), styles.ref({
+                "fillColor": colours.get(lit.light, colours["grey"]), "color": "#ffffff", "weight": 2,
+                "fillOpacity": 1, "opacity": 1, "radius": 4 if lit.light == "grey" else 7,
+                "className": "pp-light-dot"}),
+                {"id": escape(fid), "light": escape(lit.light),
+                 "tip": f"{escape(name)} · {escape(mapspec.light_tip(lit, spec.lang))}"}])
+        parts.append(_part("feature_lights", rows, tooltip="sticky", point={"radius": 6, "weight": 2, "fill": True}))
+    return parts
 
 
-def _partner_links(spec: MapSpec) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=t("layer_partner_links", spec.lang), show=True)
-    for link in spec.links:
-        folium.PolyLine([link.start[::-1], link.end[::-1]], color=mapspec.LINK_COLOUR, weight=2, dash_array="4 6",
-                        opacity=0.9, tooltip=escape(vocab.PARTNERS[link.partner].label(spec.lang))).add_to(group)
-    return group
+def _partner_links(spec: MapSpec, styles: _Styles) -> dict:
+    style = styles.ref({"color": mapspec.LINK_COLOUR, "weight": 2, "dashArray": "4 6", "opacity": 0.9})
+    return {"id": "partner_links", "style": style, "lines": [
+        [round(link.start[1], 4), round(link.start[0], 4), round(link.end[1], 4), round(link.end[0], 4),
+         escape(vocab.PARTNERS[link.partner].label(spec.lang))] for link in spec.links]}
+
+
+def view_layers(ds: Dataset, spec: MapSpec, labelled: bool = True) -> dict:
+    """What ppmap.js's `ppView` draws for a spec: the basemap's styles, the feature layers, the partner links,
+    the lights, the names, the window. Shapes are referred to by their key in the static shapes file."""
+    styles = _Styles()
+    layers = [{"name": None, "parts": _basemap(ds, spec, styles)}]
+    for layer in vocab.LAYERS:
+        if (spec.features["layer"] == layer).any():
+            layers.append({"name": t(f"layer_{layer}", spec.lang), "parts": [_feature_part(spec, layer, styles)]})
+    if spec.links:
+        layers.append({"name": t("layer_partner_links", spec.lang), "parts": [_partner_links(spec, styles)]})
+    if spec.lights and (spec.unit_lights or spec.feature_lights):
+        layers.append({"name": t("layer_lights", spec.lang), "parts": _lights_parts(ds, spec, styles)})
+    minx, miny, maxx, maxy = spec.window
+    view: dict = {"styles": styles.table, "layers": layers, "bounds": [[miny, minx], [maxy, maxx]]}
+    if labelled:
+        view["labels"] = {"rows": LabelLayer(map_labels(ds, spec)).rows(), "blocked": LabelLayer([]).blocked}
+    body = script_json(view)
+    view["id"] = hashlib.sha256(body.encode()).hexdigest()[:12]
+    return view
+
+
+def view_script(view: dict, map_name: str = "map_div") -> str:
+    """The call that draws a view in the map's iframe (what st_folium's `feature_group` argument carries)."""
+    return f"ppView({map_name},{script_json(view)});"
+
+
+class _TileRegistry(folium.MacroElement):
+    """Names the 天地图 tile layers of the base map for ppView's layer control (window.ppTiles)."""
+
+    _template = folium.template.Template(
+        "{% macro script(this, kwargs) %}window.ppTiles=["
+        "{% for name, layer in this.tiles %}[{{ name|tojson }},{{ layer.get_name() }}],{% endfor %}];"
+        "{% endmacro %}")
+
+    def __init__(self, tiles: list[tuple[str, folium.TileLayer]]):
+        super().__init__()
+        self.tiles = tiles
+
+
+class _Scripts(folium.MacroElement):
+    """The renderer and the shapes as the iframe's scripts: files in the static folder (what the app sends),
+    or written into the page (`map_payload`, a self-contained map for tests and the benchmark)."""
+
+    _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.inline }}{% endmacro %}")
+
+    def __init__(self, files: mapdata.Files | None, inline: str = "", static_url: str = DEFAULT_STATIC_URL):
+        super().__init__()
+        self.inline = inline
+        self.default_js = [] if files is None else [
+            ("ppmap", f"{static_url}/{files.renderer}"), ("ppshapes", f"{static_url}/{files.shapes}")]
+
+
+def base_map(ds: Dataset, lang: str, tianditu_key: str | None = None, large: bool = False,
+             files: mapdata.Files | None = None) -> folium.Map:
+    """The part of every map that no filter changes: Leaflet's map, the scale bar, 天地图 tiles when asked
+    for, the 示意图 notice, the 南海诸岛 inset, the scripts. `files` None: the scripts written inline."""
+    # The first view fits its own window (ppView). The base starts at the main window's centre: a fit here
+    # would start an animated zoom from folium's world view, and Leaflet ignores a fit asked for during one.
+    minx, miny, maxx, maxy = mapspec.MAIN_WINDOW
+    fmap = offline_map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, zoom_snap=0.25,
+                       attribution_control=False)
+    inline = "" if files else mapdata.renderer_js() + mapdata.shapes_js(ds)
+    _Scripts(files, inline).add_to(fmap)
+    MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
+    fmap.get_root().header.add_child(folium.Element(
+        f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"
+        ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
+    tiles = []
+    if tianditu_key:
+        for tile_layer in ("vec", "cva"):
+            name = t(f"tianditu_{tile_layer}", lang)
+            tiles.append((name, folium.TileLayer(TIANDITU_URL.format(layer=tile_layer, key=tianditu_key), attr="天地图",
+                                                 name=name, subdomains="01234567", overlay=True, control=False)
+                          .add_to(fmap)))
+        _TileRegistry(tiles).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(notice_html(lang, large)))
+    fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, lang)))
+    return fmap
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """A map as the browser gets it: the base (the same for every view of a language) and the view drawn on it."""
+
+    base: folium.Map
+    view: dict
 
 
 def _swatch(entry: mapspec.LegendEntry) -> str:
@@ -370,69 +381,47 @@ def _inset(geo, lang: str, width: int, height: int) -> str:
 def map_labels(ds: Dataset, spec: MapSpec) -> list[labels.Label]:
     """The names the map carries: provinces, 香港 and 澳门, Fujian's units, 钓鱼岛 and 赤尾屿, and the
     features drawn, each at the zoom where it is distinct (panprd.labels)."""
+    table = _feature_labels(ds.geo, spec.lang)
+    return labels.admin_labels(ds, spec.lang) + labels.sort_for_placement(
+        table[fid] for fid in spec.features.index if fid in table)
+
+
+@functools.lru_cache(maxsize=8)
+def _feature_labels(geo, lang: str) -> dict[str, labels.Label]:
+    """Every mapped feature's label by id, once per loaded geodata and language (placing one is a polylabel)."""
     colours = {kind: style.colour for kind, style in mapspec.KIND_STYLES.items()}
-    return labels.admin_labels(ds, spec.lang) + labels.feature_labels(spec.features, spec.lang, colours)
+    mapped = geo.features[geo.features.geometry.notna()]
+    return {label.key: label for label in labels.feature_labels(mapped, lang, colours)}
 
 
 def draw(ds: Dataset, spec: MapSpec, tianditu_key: str | None = None, large: bool = False,
-         labelled: bool = True) -> folium.Map:
-    """The interactive map of a spec; `large` type for a projector; `labelled` False only to measure
-    what the names cost."""
-    fmap = offline_map(zoom_snap=0.25, attribution_control=False)
-    Unpacker().add_to(fmap)
-    MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
-    fmap.get_root().header.add_child(folium.Element(
-        f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"
-        ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
-    for base in _basemap(ds, spec):
-        base.add_to(fmap)
-    if spec.detail:  # a close-up: the counties' borders, thin, under everything else that is drawn
-        counties = mapspec.close_up_counties(ds, spec.window)
-        folium.GeoJson(_collection(counties.values, [{"id": escape(c)} for c in counties.index]), name="counties",
-                       control=False, interactive=False,
-                       style_function=lambda _: {"color": mapspec.UNIT_EDGE, "weight": 0.6, "dashArray": "3 3",
-                                                 "fill": False}).add_to(fmap)
-    if tianditu_key:
-        for tile_layer in ("vec", "cva"):
-            folium.TileLayer(TIANDITU_URL.format(layer=tile_layer, key=tianditu_key),
-                             attr="天地图", name=t(f"tianditu_{tile_layer}", spec.lang), subdomains="01234567",
-                             overlay=True, control=True).add_to(fmap)
-    for layer in vocab.LAYERS:
-        if (spec.features["layer"] == layer).any():
-            _feature_layer(ds, spec, layer).add_to(fmap)
-    if spec.links:
-        _partner_links(spec).add_to(fmap)
-    has_lights = spec.lights and bool(spec.unit_lights or spec.feature_lights)
-    if has_lights:
-        _lights_layer(ds, spec).add_to(fmap)
-    if labelled:
-        LabelLayer(map_labels(ds, spec)).add_to(fmap)
-    if len(spec.features) or spec.links or tianditu_key or has_lights:  # no empty layer box
-        folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(notice_html(spec.lang, large)))
-    fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, spec.lang)))
-    minx, miny, maxx, maxy = spec.window
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    return fmap
+         labelled: bool = True) -> DrawnMap:
+    """The interactive map of a spec, self-contained (scripts inline); `large` type for a projector;
+    `labelled` False only to measure what the names cost."""
+    return DrawnMap(base_map(ds, spec.lang, tianditu_key, large), view_layers(ds, spec, labelled))
 
 
-def map_payload(fmap: folium.Map) -> str:
-    """The map's self-contained HTML, as the browser receives it (for size checks and tests)."""
-    return fmap.get_root().render()
+def map_payload(drawn: DrawnMap) -> str:
+    """The map's self-contained HTML, as the browser would have it (for size checks and tests)."""
+    root = drawn.base.get_root().render()
+    head, tail = root.rsplit("</html>", 1)  # after folium's own script, which makes the map
+    return f"{head}<script>{view_script(drawn.view, drawn.base.get_name())}</script></html>{tail}"
 
 
-def feature_ids_in(fmap: folium.Map) -> set[str]:
-    """Feature ids drawn on a built map (for tests)."""
-    ids: set[str] = set()
-    for child in _walk(fmap):
-        if isinstance(child, folium.GeoJson) and isinstance(child.data, dict):
-            for feat in child.data.get("features", []):
-                if feat["properties"].get("layer") in vocab.LAYERS:
-                    ids.add(html.unescape(feat["properties"]["id"]))
-    return ids
+def parts_of(drawn: DrawnMap) -> dict[str, dict]:
+    """The view's GeoJSON layers by id ("provinces", "units", "maritime", "counties", a feature layer, "unit_lights",
+    "feature_lights"; for tests)."""
+    return {part["id"]: part for layer in drawn.view["layers"] for part in layer["parts"]}
 
 
-def _walk(element):
-    yield element
-    for child in element._children.values():
-        yield from _walk(child)
+def feature_ids_in(drawn: DrawnMap) -> set[str]:
+    """Feature ids drawn on a map (for tests)."""
+    return {html.unescape(props["id"]) for layer in vocab.LAYERS
+            for _, _, props in parts_of(drawn).get(layer, {"features": []})["features"]}
+
+
+def styles_of(drawn: DrawnMap, layer: str) -> dict[str, dict]:
+    """The style each feature of a layer ("admin" for the provinces and units) is painted with, by id."""
+    parts = ("provinces", "units") if layer == "admin" else (layer,)
+    return {html.unescape(props["id"]): drawn.view["styles"][style]
+            for part in parts for _, style, props in parts_of(drawn).get(part, {"features": []})["features"]}

@@ -23,6 +23,7 @@ import functools
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -141,11 +142,19 @@ class MapSpec:
 def features_of(ds: Dataset, measures: pd.DataFrame, layer: str | None, mapped: bool = True) -> gpd.GeoDataFrame:
     """The features the filtered measures concern, on one layer: those with a geometry (or without)."""
     wanted = {fid for fids in measures["features"] for fid in fids}
-    features = ds.geo.features[ds.geo.features.index.isin(wanted)]
+    layers, has_geometry = _feature_masks(ds.geo)
+    keep = ds.geo.features.index.isin(wanted) & (has_geometry if mapped else ~has_geometry)
     if layer:
-        features = features[features["layer"] == layer]
-    has_geometry = features.geometry.notna() & ~features.geometry.is_empty
-    return features[has_geometry if mapped else ~has_geometry]
+        keep &= layers == layer
+    return ds.geo.features[keep]
+
+
+@functools.lru_cache(maxsize=4)
+def _feature_masks(geo: Geo) -> tuple[np.ndarray, np.ndarray]:
+    """Each feature's layer and whether it has a geometry, once per loaded data (a Geo hashes by identity)."""
+    features = geo.features
+    return features["layer"].to_numpy(dtype=object), (features.geometry.notna() & ~features.geometry.is_empty
+                                                      ).to_numpy()
 
 
 def unit_counts(measures: pd.DataFrame) -> dict[str, int]:
@@ -198,7 +207,12 @@ def _without_islets(geom):
 
 def provinces(ds: Dataset) -> pd.Index:
     """The codes of the provinces drawn as context (every province but Fujian, whose units are drawn)."""
-    admin = ds.geo.admin
+    return _provinces(ds.geo)
+
+
+@functools.lru_cache(maxsize=4)
+def _provinces(geo: Geo) -> pd.Index:
+    admin = geo.admin
     return admin[(admin["level"] == "province") & (admin["id"] != vocab.FUJIAN_CODE)].index
 
 
@@ -249,15 +263,26 @@ def _clear_of_the_inset(ds: Dataset, features: gpd.GeoDataFrame, box) -> tuple[f
 
 def partner_links(ds: Dataset, features: gpd.GeoDataFrame) -> tuple[PartnerLink, ...]:
     """A link from each feature to each partner province it names but does not reach itself."""
-    admin = ds.geo.admin
-    links = []
-    for _, row in features.iterrows():
+    every = _partner_links(ds.geo)
+    return tuple(link for fid in features.index for link in every.get(fid, ()))
+
+
+@functools.lru_cache(maxsize=4)
+def _partner_links(geo: Geo) -> dict[str, tuple[PartnerLink, ...]]:
+    """Every mapped feature's partner links, once per loaded data."""
+    admin = geo.admin
+    out = {}
+    for fid, row in geo.features[geo.features.geometry.notna()].iterrows():
+        if row.geometry.is_empty:
+            continue
         start = row.geometry.representative_point()
+        links = []
         for partner in row["partners"]:
             if partner in admin.index and not row.geometry.intersects(admin.at[partner, "geometry"]):
                 end = admin.at[partner, "geometry"].representative_point()
                 links.append(PartnerLink((start.x, start.y), (end.x, end.y), partner))
-    return tuple(links)
+        out[fid] = tuple(links)
+    return out
 
 
 def named_partners(measures: pd.DataFrame, features: gpd.GeoDataFrame, layer: str | None) -> set[str]:

@@ -23,7 +23,7 @@ def test_in_process_figures_are_of_the_map_the_page_draws(ds):
     assert inprocess.map_html_bytes(fmap) == payload
     everything = inprocess.overview_map(ds, filters.Filters())
     assert inprocess.map_html_bytes(everything) > inprocess.map_html_bytes(fmap)  # fewer features, fewer bytes
-    assert inprocess.folium_args(fmap) > 0
+    assert 0 < inprocess.view_args(fmap) < inprocess.view_args(everything)
     assert maps.feature_ids_in(fmap) < maps.feature_ids_in(everything)
     ecology_rows = filters.apply(ds.measures, ecology)  # every layer, as the overview page draws it
     assert maps.feature_ids_in(fmap) == set(mapspec.features_of(ds, ecology_rows, None).index)

@@ -114,7 +114,7 @@ def test_the_map_shows_lights_when_something_is_reported(ds, joined):
     assert [e.label for e in spec.legend if e.shape == "point" and e.colour in ledger_view.LIGHT_COLOURS.values()]
     payload = maps.map_payload(maps.draw(ds, mapspec.build(ds, joined, "corridors", "en")))
     assert "pp-light-ring" in payload and "pp-light-dot" in payload
-    assert "Longyan \\u00b7 Red (overdue) \\u00b7 green 0 \\u00b7 yellow 0 \\u00b7 red 1" in payload  # a unit's tooltip
+    assert "Longyan · Red (overdue) · green 0 · yellow 0 · red 1" in payload  # a unit's tooltip
     # nothing reported among the shown actions: no lights drawn, none in the legend: the map as before
     grey = ledger_view.with_statuses(ds.measures, ledger_view.unread(ds.measures).states)
     quiet = mapspec.build(ds, grey, "corridors", "zh")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import copy
-import html
 import re
 
 import folium
 import pytest
 import shapely
 
-from panprd import filters, maps, mapspec, pages, vocab
+from panprd import filters, mapdata, maps, mapspec, pages, vocab
 from panprd.i18n import t
+from panprd.ui import mapview
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 
@@ -24,16 +24,10 @@ def rendered(ds, measures, page, lang="zh", focus=None, tianditu_key=None):
     return fmap, maps.map_payload(fmap)
 
 
-def styles_of(fmap, layer: str) -> dict[str, dict]:
-    """The style folium's script gives each drawn feature of one layer ("admin" for the basemap), by id:
-    what the browser paints, read from the map, not from the spec."""
-    out = {}
-    for child in maps._walk(fmap):
-        if isinstance(child, folium.GeoJson) and isinstance(child.data, dict) and child.style_function:
-            for feat in child.data["features"]:
-                if feat["properties"].get("layer") == layer:
-                    out[html.unescape(feat["properties"]["id"])] = child.style_function(feat)
-    return out
+def styles_of(drawn, layer: str) -> dict[str, dict]:
+    """The style the view gives each drawn feature of one layer ("admin" for the basemap), by id: what
+    ppView paints, read from the view the browser gets, not from the spec."""
+    return maps.styles_of(drawn, layer)
 
 
 @pytest.mark.parametrize("page", MAP_PAGES)
@@ -139,11 +133,8 @@ def test_focus_zooms_to_the_feature(ds):
     assert east - west < (maxx - minx) + 1
 
 
-def _fit(fmap):
-    for child in fmap._children.values():
-        if type(child).__name__ == "FitBounds":
-            return child.bounds
-    raise AssertionError("no fit_bounds")
+def _fit(drawn):
+    return drawn.view["bounds"]
 
 
 def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
@@ -159,11 +150,15 @@ def test_display_basemap_is_still_a_coverage_with_the_islands_that_matter(ds):
 
 
 @pytest.mark.parametrize("page", MAP_PAGES)
-def test_st_folium_would_load_no_asset_from_another_host(ds, page):
+def test_st_folium_would_load_no_asset_from_another_host(ds, page, tmp_path):
     from panprd.assets import external_asset_urls
 
-    fmap, _ = rendered(ds, ds.measures, page)
-    assert external_asset_urls(fmap) == []
+    drawn, _ = rendered(ds, ds.measures, page)
+    assert external_asset_urls(drawn.base) == []
+    sent = maps.base_map(ds, "zh", files=mapdata.publish(ds, tmp_path))  # the scripts as files, as the app sends it
+    links = mapview.component_args(sent, "k")["js_links"]
+    assert external_asset_urls(sent) == [] and [u.split("/")[-2] for u in links[-2:]] == ["mapdata", "mapdata"]
+    assert all((tmp_path / u.removeprefix("../../app/static/")).is_file() for u in links[-2:])
     assert external_asset_urls(folium.Map(tiles=None))  # the check can fail: folium's defaults are CDN URLs
 
 
@@ -226,19 +221,21 @@ def test_a_close_up_draws_the_units_finer_and_their_counties(ds):
     overview = mapspec.build(ds, ds.measures, "overview")
     xiamen = mapspec.build(ds, ds.measures, "overview", focus="350200")
     assert not overview.detail and xiamen.detail
-    fmap = maps.draw(ds, xiamen)
-    drawn = {}
-    for child in maps._walk(fmap):
-        if isinstance(child, folium.GeoJson) and isinstance(child.data, dict):
-            for feat in child.data["features"]:
-                drawn[(child.layer_name, feat["properties"]["id"])] = shapely.geometry.shape(feat["geometry"])
+    shapes = mapdata.shapes(ds)
+
+    def geometries(drawn, part):
+        return {fid: mapdata.unpacked(g if isinstance(g, list) else shapes[g])
+                for g, _, props in maps.parts_of(drawn).get(part, {"features": []})["features"]
+                for fid in [props["id"]]}
+
+    close = maps.draw(ds, xiamen)
     basemap, _ = mapspec.display_geometries(ds.geo)
-    finer = drawn[(t("layer_fujian_units", "zh"), "350200")]
+    finer = geometries(close, "units")["350200"]
     assert shapely.get_num_coordinates(finer) > 2 * shapely.get_num_coordinates(basemap["350200"])
-    counties = {fid for (layer, fid) in drawn if layer == "counties"}
+    assert finer.hausdorff_distance(ds.geo.admin.at["350200", "geometry"]) < 1 / 10 ** mapspec.COORD_DECIMALS
+    counties = set(geometries(close, "counties"))
     assert {"350203", "350211"} <= counties and all(c.startswith("35") for c in counties)
-    layers = {child.layer_name for child in maps._walk(maps.draw(ds, overview)) if isinstance(child, folium.GeoJson)}
-    assert "counties" not in layers  # the region's map stays light
+    assert "counties" not in maps.parts_of(maps.draw(ds, overview))  # the region's map stays light
 
 
 def test_transfer_zones_have_one_colour_per_kind_and_smaller_zones_on_top(ds):

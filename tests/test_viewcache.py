@@ -44,11 +44,13 @@ def test_cached_maps_equal_uncached_builds(ds, cache):
         cached = mapview.cached(ds, measures_of(ds, view), view)
         assert mapview.cached(ds, measures_of(ds, view), view) is cached  # the second ask is a hit
         fresh = mapview.build(ds, measures_of(ds, view), view)
-        assert dict(cached.args) == dict(fresh.args), view  # the same Leaflet script: features, styles, window
-        assert (cached.legend, cached.empty_layer) == (fresh.legend, fresh.empty_layer), view
+        assert dict(cached.args) == dict(fresh.args), view  # the same base map
+        assert cached.view_script == fresh.view_script, view  # the same view: features, styles, names, window
+        assert (cached.view_id, cached.legend, cached.empty_layer) == (fresh.view_id, fresh.legend, fresh.empty_layer)
     assert cache.stats() == {"hits": len(VIEWS), "misses": len(VIEWS), "entries": len(VIEWS)}
-    drawn = {(lambda a: (a["script"], a["html"]))(mapview.cached(ds, measures_of(ds, v), v).args) for v in VIEWS}
-    assert len(drawn) == len(VIEWS)  # every view drew a different map (script, or the notice's size)
+    drawn = {(lambda b: (b.view_script, b.args["script"], b.args["html"]))(mapview.cached(ds, measures_of(ds, v), v))
+             for v in VIEWS}
+    assert len(drawn) == len(VIEWS)  # every view drew a different map (view, tiles, or the notice's size)
 
 
 def test_the_key_follows_the_data_and_the_ledger_but_not_the_order_of_values(ds):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from panprd import explorer, filters, maps, mapspec, policy, search
+from panprd import explorer, filters, policy, search, viewcache
 from panprd.i18n import t
-from panprd.ui import downloads
+from panprd.ui import downloads, mapview
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
@@ -97,10 +96,10 @@ def search_matches(ctx: PageContext, measures: pd.DataFrame) -> None:
 
 def small_map(ctx: PageContext, measures: pd.DataFrame, height: int = SMALL_MAP_HEIGHT) -> None:
     """The filtered rows' Fujian places (shaded by count) and features, on the offline basemap."""
-    spec = mapspec.build(ctx.ds, measures, "overview", ctx.lang, show_lights=filters.lights_asked(ctx.view.filters))
-    st_folium(maps.draw(ctx.ds, spec, large=ctx.view.present), height=height, use_container_width=True,
-              returned_objects=[], key="map_measures")
-    st.html(maps.legend_html(spec, large=ctx.view.present))
+    view = viewcache.MapView("overview", ctx.view.filters, ctx.lang, large=ctx.view.present)  # the overview's map
+    built = mapview.cached(ctx.ds, measures, view, ledger_version=ctx.ledger.version)
+    mapview.show(built, "map_measures", height, returned=[])
+    st.html(built.legend)
     if not ctx.view.present:
         st.caption(t("small_map_caption", ctx.lang))
 

@@ -122,7 +122,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
         status("pp-empty", t("empty_layer", lang))
     map_col, panel_col = st.columns([3, 1.25])
     with map_col:
-        mapview.show(built, page, PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
+        mapview.show(built, f"map_{page}", PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
     with panel_col:
         st.html(built.legend)
         panel(ctx, measures, selected)

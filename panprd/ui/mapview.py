@@ -1,15 +1,17 @@
-"""A map page's map, built once per view (panprd.viewcache) and sent as st_folium's component.
+"""A map page's map: the base map sent once per page and language, each view drawn in place.
 
-`st_folium(fmap)` renders the whole folium figure, renders the map again, extracts the header, HTML
-and Leaflet script, walks every coordinate for the bounds and hashes the script, on every rerun of
-every session. Here those steps run once per view: `build` keeps the component's arguments (and the
-legend) and `show` sends them through streamlit-folium's own component (0.27.4's private
-`_component_func` and helpers, pinned in pyproject.toml), with the same arguments st_folium would
-send for `returned_objects=["last_clicked"]`, so the browser side is unchanged.
+The component is streamlit-folium's own (0.27.4's private `_component_func` and helpers, pinned in
+pyproject.toml), fed as `st_folium(base, feature_group_to_add=…)` would feed it, with one difference: the
+changing part is our view script (panprd.maps.view_script), not a rendered folium FeatureGroup. The
+component's key is a hash of the base script, which no filter changes, so the browser keeps the iframe, the
+map and the static shapes; a filter change sends the new view and the frontend evaluates it (ppView removes
+the previous view's layers first). Both parts are built once per process: the base per (data version,
+language, 天地图 key, projector size), the view per `viewcache.cache_key`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +20,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from panprd import filters, maps, mapspec, viewcache
+from panprd import filters, mapdata, maps, mapspec, viewcache
 from panprd.data import Dataset
 
 RETURNED = ["last_clicked"]
@@ -26,10 +28,12 @@ RETURNED = ["last_clicked"]
 
 @dataclass(frozen=True)
 class BuiltMap:
-    """What a page shows of one view's map: the component's arguments, the legend, and whether the
-    page's layer has nothing drawn."""
+    """What a page shows of one view's map: the base map's component arguments, the view's script, the
+    legend, and whether the page's layer has nothing drawn."""
 
     args: Mapping[str, object]  # script, header, html, id, css_links, js_links, key (st_folium's hash)
+    view_script: str
+    view_id: str
     legend: str
     empty_layer: bool
 
@@ -58,13 +62,27 @@ def _walk(element):
         yield from _walk(child)
 
 
+_bases: dict[tuple, dict[str, object]] = {}
+_bases_lock = threading.Lock()
+
+
+def base_args(ds: Dataset, lang: str, tianditu_key: str | None, large: bool) -> dict[str, object]:
+    """The base map's component arguments, built once per data version, language, 天地图 key and size."""
+    key = (ds.version, lang, tianditu_key, large)
+    with _bases_lock:
+        if key not in _bases:
+            fmap = maps.base_map(ds, lang, tianditu_key, large, files=mapdata.publish(ds))
+            _bases[key] = component_args(fmap, "pp-map")
+        return _bases[key]
+
+
 def build(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView) -> BuiltMap:
     """The map of one view, from scratch (what the cache keeps)."""
     spec = mapspec.build(ds, measures, view.page, view.lang, focus=view.focus, selected=view.selected,
                          show_lights=filters.lights_asked(view.filters))
-    fmap = maps.draw(ds, spec, view.tianditu_key, large=view.large)
-    return BuiltMap(component_args(fmap, f"map_{view.page}"), maps.legend_html(spec, large=view.large),
-                    spec.features.empty)
+    layers = maps.view_layers(ds, spec)
+    return BuiltMap(base_args(ds, view.lang, view.tianditu_key, view.large), maps.view_script(layers),
+                    layers["id"], maps.legend_html(spec, large=view.large), spec.features.empty)
 
 
 def cached(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView, ledger_version: str = "") -> BuiltMap:
@@ -72,15 +90,16 @@ def cached(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView, ledger_
     return viewcache.MAPS.get(viewcache.cache_key(view, ds, ledger_version), lambda: build(ds, measures, view))
 
 
-def show(built: BuiltMap, page: str, height: int) -> None:
-    """Send the map as st_folium would; a click lands in `st.session_state["map_<page>"]` as before."""
-    key = f"map_{page}"
-    hash_key = str(built.args["key"])
+def show(built: BuiltMap, key: str, height: int, returned: list[str] | None = None) -> None:
+    """Send the map as st_folium would; a click lands in `st.session_state[key]` as before. The component's
+    identity is the base script's hash and `key`, so the same page keeps its iframe from view to view."""
+    returned = RETURNED if returned is None else returned
+    hash_key = f"{key}-{built.args['key']}"
 
     def on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
 
     streamlit_folium._component_func(
-        **built.args, height=height, width=None, returned_objects=RETURNED, default={"last_clicked": None},
-        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
-        on_change=on_change, wrap_longitude=False)
+        **{**built.args, "key": hash_key}, height=height, width=None, returned_objects=returned,
+        default={name: None for name in returned}, zoom=None, center=None, feature_group=built.view_script,
+        return_on_hover=False, layer_control=None, pixelated=False, on_change=on_change, wrap_longitude=False)

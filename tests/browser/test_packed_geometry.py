@@ -1,45 +1,35 @@
-"""The packed coordinates (panprd.maps.PackedCollection) unpack in the browser to the geometries drawn."""
+"""The shapes the browser draws are the geometries the view names: packed into the static shapes file (or
+inline, for a close-up's finer units and counties), unpacked by ppmap.js, drawn by Leaflet."""
 
 from __future__ import annotations
 
-import json
+import shapely
 
-from panprd import filters, maps, mapspec
+from panprd import mapdata, maps, mapspec
 
-UNPACK = "(args) => { eval(args[0]); return eval(args[1]); }"
-
-
-def flat(value) -> list[float]:
-    if isinstance(value, (list, tuple)):
-        return [x for v in value for x in flat(v)]
-    return [value]
+# Every drawn layer with an id: [id, GeoJSON geometry as Leaflet holds it] (maritime segments share one id).
+JS_DRAWN = """() => { const out = [];
+  map_div.eachLayer(l => { const p = l.feature && l.feature.properties;
+    if (p && p.id && p.id !== 'maritime' && l.toGeoJSON) out.push([p.id, l.toGeoJSON(false).geometry]); });
+  return out; }"""
 
 
-def shape(value):
-    return [shape(v) for v in value] if isinstance(value, (list, tuple)) and isinstance(value[0], (list, tuple)) \
-        else len(value)
-
-
-def test_every_layer_of_a_close_up_unpacks_to_its_geometries(ds, page):
-    # A close-up of Xiamen on the overview: points, lines and areas, the units at the geodata's resolution
-    # and the county borders (not on the display grid: rounded to it when packed).
-    measures = ds.measures
-    spec = mapspec.build(ds, filters.apply(measures, filters.Filters()), "overview", focus="350200")
+def test_a_close_up_draws_every_shape_it_names(ds, page, app_server, wait_for_map):
+    # Xiamen's close-up on the overview: points, lines and areas, the units in the window at the geodata's
+    # resolution (inline) and the others from the shapes file, and the county borders (inline).
+    spec = mapspec.build(ds, ds.measures, "overview", focus="350200", selected=("350200",))
     assert spec.detail
-    fmap = maps.draw(ds, spec)
-    layers = [c.data for c in maps._walk(fmap) if isinstance(getattr(c, "data", None), maps.PackedCollection)]
-    kinds = {f["geometry"]["type"] for layer in layers for f in layer["features"]}
-    assert {"Point", "LineString", "Polygon", "MultiPolygon"} <= kinds
-    for layer in layers:
-        packed = maps._dumps(layer, sort_keys=True, separators=(",", ":"))
-        assert packed.startswith("ppGeo(") and len(packed) < len(json.dumps(layer, separators=(",", ":")))
-        unpacked = page.evaluate(UNPACK, [maps.UNPACK_JS, packed])
-        assert len(unpacked["features"]) == len(layer["features"])
-        for got, sent in zip(unpacked["features"], layer["features"]):
-            assert got["properties"] == sent["properties"]
-            assert got["geometry"]["type"] == sent["geometry"]["type"]
-            assert shape(got["geometry"]["coordinates"]) == shape(sent["geometry"]["coordinates"])
-            # each coordinate within half a step of the grid (the display geometries lie on it: exact)
-            worst = max(abs(a - b) for a, b in zip(flat(got["geometry"]["coordinates"]),
-                                                   flat(sent["geometry"]["coordinates"])))
-            assert worst <= 0.5 / maps.PACK_SCALE + 1e-9
+    shapes = mapdata.shapes(ds)
+    sent = {props["id"]: mapdata.unpacked(g if isinstance(g, list) else shapes[g])
+            for part in maps.parts_of(maps.draw(ds, spec)).values() if part["id"] != "maritime" and "features" in part
+            for g, _, props in part["features"]}
+    assert {"Point", "LineString", "Polygon", "MultiPolygon"} <= {g.geom_type for g in sent.values()}
+    page.goto(f"{app_server}/?feature=350200")
+    frame = wait_for_map(page)
+    frame.wait_for_function("() => document.querySelector('.leaflet-container[data-pp-view]')")
+    drawn = {fid: shapely.geometry.shape(geometry) for fid, geometry in frame.evaluate(JS_DRAWN)}
+    assert set(drawn) == set(sent)
+    for fid, geom in sent.items():
+        assert drawn[fid].geom_type == geom.geom_type, fid
+        assert shapely.get_num_coordinates(drawn[fid]) == shapely.get_num_coordinates(geom), fid
+        assert drawn[fid].equals_exact(geom, 1e-9), fid

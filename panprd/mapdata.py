@@ -1,0 +1,160 @@
+"""The map's static files: every shape the maps draw, and the script that draws a view from them.
+
+A map page's iframe loads two files from the app's own static folder (`/app/static/mapdata/`), named by a
+hash of their content, so that a browser that has them (a second visit, another page, a filter change)
+does not fetch them again, and a new data version can never be answered with an old file:
+
+- `shapes-<hash>.js`: `window.ppShapes`, every display geometry by key: `a:<code>` provinces and Fujian's
+  units as the basemap draws them, `m:<n>` the maritime line, `r:<code>` the lights' rings inside each unit,
+  `f:<id>` the features. Written once per data version.
+- `ppmap-<hash>.js`: `ppView(map, view)` (panprd/ppmap.js), with the label layer's script
+  (panprd.map_labels) and the unpacker's scale filled in.
+
+Coordinates travel packed: each ring or line as one flat list of integer steps of 10^-COORD_DECIMALS
+degrees from the previous position (the display geometries already lie on that grid).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+
+from panprd import data, mapspec
+from panprd.data import Dataset
+from panprd.map_labels import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
+
+SCALE = 10 ** mapspec.COORD_DECIMALS
+STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py at /app/static/
+SUBDIR = "mapdata"
+RENDERER_SOURCE = Path(__file__).with_name("ppmap.js")
+
+
+def _steps(positions) -> list[int]:
+    out: list[int] = []
+    last_x = last_y = 0
+    for x, y, *_ in positions:
+        ix, iy = round(x * SCALE), round(y * SCALE)
+        out += (ix - last_x, iy - last_y)
+        last_x, last_y = ix, iy
+    return out
+
+
+def packed(geom: shapely.Geometry) -> list:
+    """A geometry as [type, packed coordinates], what ppmap.js unpacks."""
+    mapping = shapely.geometry.mapping(geom)
+    kind, coords = mapping["type"], mapping["coordinates"]
+    if kind == "Point":
+        return [kind, [round(coords[0] * SCALE), round(coords[1] * SCALE)]]
+    if kind in ("MultiPoint", "LineString"):
+        return [kind, _steps(coords)]
+    if kind in ("MultiLineString", "Polygon"):
+        return [kind, [_steps(line) for line in coords]]
+    if kind == "MultiPolygon":
+        return [kind, [[_steps(ring) for ring in polygon] for polygon in coords]]
+    raise ValueError(f"cannot pack a {kind} geometry")
+
+
+def _positions(steps: list[int]) -> list[tuple[float, float]]:
+    out, x, y = [], 0, 0
+    for i in range(0, len(steps), 2):
+        x, y = x + steps[i], y + steps[i + 1]
+        out.append((x / SCALE, y / SCALE))
+    return out
+
+
+def unpacked(shape: list) -> shapely.Geometry:
+    """A packed geometry back as a shapely one, as the browser reads it (for tests)."""
+    kind, coords = shape
+    if kind == "Point":
+        mapping: dict = {"type": kind, "coordinates": (coords[0] / SCALE, coords[1] / SCALE)}
+    elif kind in ("MultiPoint", "LineString"):
+        mapping = {"type": kind, "coordinates": _positions(coords)}
+    elif kind in ("MultiLineString", "Polygon"):
+        mapping = {"type": kind, "coordinates": [_positions(line) for line in coords]}
+    else:
+        mapping = {"type": kind, "coordinates": [[_positions(ring) for ring in poly] for poly in coords]}
+    return shapely.geometry.shape(mapping)
+
+
+def admin_key(code: str) -> str:
+    return f"a:{code}"
+
+
+def maritime_key(n: int) -> str:
+    return f"m:{n}"
+
+
+def ring_key(code: str) -> str:
+    return f"r:{code}"
+
+
+def feature_key(fid: str) -> str:
+    return f"f:{fid}"
+
+
+def shapes(ds: Dataset) -> dict[str, list]:
+    """Every shape a map may draw by reference, packed, by key."""
+    basemap, display = mapspec.display_geometries(ds.geo)
+    out = {admin_key(code): packed(geom) for code, geom in basemap.items() if not geom.is_empty}
+    out.update({maritime_key(n): packed(geom) for n, geom in enumerate(ds.geo.maritime.geometry)})
+    out.update({ring_key(code): packed(geom) for code, geom in mapspec.unit_rings(ds.geo).items()
+                if not geom.is_empty})
+    out.update({feature_key(fid): packed(geom) for fid, geom in display.items()
+                if geom is not None and not geom.is_empty})
+    return out
+
+
+def shapes_js(ds: Dataset) -> str:
+    return f"window.ppShapes={script_json(shapes(ds))};\n"
+
+
+def renderer_js() -> str:
+    source = RENDERER_SOURCE.read_text(encoding="utf-8")
+    for name, value in (("__SCALE__", str(SCALE)), ("__LABEL_JS__", LABEL_JS),
+                        ("__LABEL_CSS__", script_json(LABEL_CSS)), ("__LABEL_PAD__", str(COLLISION_PAD_PX))):
+        source = source.replace(name, value)
+    return source
+
+
+@dataclass(frozen=True)
+class Files:
+    """The two files' URLs, relative to the static folder (for `assets.offline_map`'s static URL)."""
+
+    renderer: str
+    shapes: str
+
+
+_lock = threading.Lock()
+_published: dict[tuple[str, str], Files] = {}
+
+
+def _write_once(folder: Path, stem: str, text: str) -> str:
+    body = text.encode("utf-8")
+    name = f"{stem}-{hashlib.sha256(body).hexdigest()[:16]}.js"
+    path = folder / name
+    if not path.exists() or path.stat().st_size != len(body):  # another process may have written it already
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    return f"{SUBDIR}/{name}"
+
+
+def publish(ds: Dataset, static_dir: Path = STATIC_DIR) -> Files:
+    """Write the renderer and this data version's shapes into `static_dir/mapdata` (once per process and
+    data version; files already there from another process are kept) and give their URLs."""
+    key = (str(static_dir), ds.version)
+    with _lock:
+        if key not in _published:
+            folder = static_dir / SUBDIR
+            folder.mkdir(parents=True, exist_ok=True)
+            _published[key] = Files(_write_once(folder, "ppmap", renderer_js()),
+                                    _write_once(folder, "shapes", shapes_js(ds)))
+        return _published[key]

@@ -1,0 +1,68 @@
+"""A filter change repaints the map in the iframe the reader already has (issue 13): the base map stays, the
+new view's features are drawn, the static map files are not fetched again, and a click keeps the window."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.sync_api import Page, expect
+
+from panprd import data, filters, vocab
+from panprd.i18n import t
+from tests.browser.test_map_pages import (
+    FEATURE_LAYERS,
+    JS_FEATURE_IDS,
+    ST_FOLIUM_IFRAME,
+    drawn_ids,
+    expected_ids,
+    feature_point,
+    open_map,
+)
+
+
+def _view(frame) -> tuple[str, int]:
+    state = frame.evaluate("() => { const c = document.querySelector('.leaflet-container');"
+                           " return [c.getAttribute('data-pp-view'), Number(c.getAttribute('data-pp-views'))]; }")
+    return state[0], state[1]
+
+
+def test_a_filter_change_repaints_the_same_iframe(page: Page, app_server: str, wait_for_map, ds: data.Dataset,
+                                                  request_log: list[str]) -> None:
+    frame = open_map(page, f"{app_server}/corridors", wait_for_map)
+    assert set(drawn_ids(frame)) == expected_ids(ds, "corridors")
+    first_view, views = _view(frame)
+    assert views == 1
+    frame.evaluate("() => { window.ppStillHere = true; }")  # gone if the iframe is reloaded or replaced
+    static_before = [u for u in request_log if "/app/static/mapdata/" in u]
+    assert len(static_before) == 2, static_before  # the renderer and the shapes, once
+
+    everything = expected_ids(ds, "corridors")
+    by_theme = {key: expected_ids(ds, "corridors", filters.Filters(theme=(key,))) for key in vocab.THEMES}
+    theme, wanted = next((k, ids) for k, ids in by_theme.items() if 0 < len(ids) < len(everything))  # fewer, not none
+    page.get_by_role("combobox", name=t("filter_theme", "zh")).click()
+    page.get_by_role("option", name=vocab.THEMES[theme].label("zh")).first.click()
+    page.wait_for_url(f"**/corridors?theme={theme}")
+    frame.wait_for_function(
+        f"() => document.querySelector('.leaflet-container').getAttribute('data-pp-view') !== {json.dumps(first_view)}"
+        f" && ({JS_FEATURE_IDS})({json.dumps(FEATURE_LAYERS)}).length === {len(wanted)}", timeout=30_000)
+    assert set(drawn_ids(frame)) == wanted
+    assert frame.evaluate("() => window.ppStillHere === true"), "the iframe was reloaded"
+    assert _view(frame)[1] == 2
+    expect(page.locator(ST_FOLIUM_IFRAME)).to_have_count(1)
+    assert [u for u in request_log if "/app/static/mapdata/" in u] == static_before  # nothing fetched again
+    # the previous view's layers, labels and layer control are gone, not hidden under the new ones
+    assert frame.locator(".leaflet-control-layers").count() == 1
+    labelled = frame.evaluate("() => Array.from(document.querySelectorAll('.pp-label')).map(e => e.dataset.key)")
+    assert len(labelled) == len(set(labelled))
+
+    # a click on a feature re-draws the view with it chosen, and keeps the reader's window
+    frame.evaluate("() => map_div.setZoom(map_div.getZoom() + 1)")
+    frame.wait_for_function("() => !map_div._animatingZoom")
+    before = frame.evaluate("() => JSON.stringify(map_div.getBounds())")
+    fid = next(f for f in sorted(wanted)  # feature_point finds a point on a line
+               if ds.geo.features.at[f, "geometry"].geom_type in ("LineString", "MultiLineString"))
+    frame.locator(".leaflet-container").click(position=feature_point(frame, fid))
+    page.wait_for_url(f"**feature={fid}*")
+    frame.locator("path.pp-selected").first.wait_for(state="attached", timeout=30_000)
+    assert frame.evaluate("() => window.ppStillHere === true")
+    assert frame.evaluate("() => JSON.stringify(map_div.getBounds())") == before

@@ -1,0 +1,60 @@
+"""The static shapes file: every shape a map names, packed on the display grid, and written once per data
+version under a name that changes with its content."""
+
+from __future__ import annotations
+
+import copy
+
+import shapely
+
+from panprd import mapdata, maps, mapspec
+
+HALF_STEP = 0.5 / mapdata.SCALE * 2 ** 0.5  # a position rounded to the grid moves at most this far
+
+
+def test_the_shapes_unpack_to_the_display_geometries(ds):
+    shapes = mapdata.shapes(ds)
+    basemap, display = mapspec.display_geometries(ds.geo)
+    sources = {**{mapdata.admin_key(c): g for c, g in basemap.items()},
+               **{mapdata.feature_key(f): g for f, g in display.items()},
+               **{mapdata.ring_key(c): g for c, g in mapspec.unit_rings(ds.geo).items()},
+               **{mapdata.maritime_key(n): g for n, g in enumerate(ds.geo.maritime.geometry)}}
+    assert set(shapes) == {k for k, g in sources.items() if g is not None and not g.is_empty}
+    for key, packed in shapes.items():
+        geom = mapdata.unpacked(packed)
+        assert geom.geom_type == sources[key].geom_type, key
+        assert shapely.get_num_coordinates(geom) == shapely.get_num_coordinates(sources[key]), key
+        assert geom.hausdorff_distance(sources[key]) <= HALF_STEP + 1e-12, key
+    # packed: integer steps, smaller than the plain coordinates
+    assert len(mapdata.shapes_js(ds)) < sum(len(str(shapely.geometry.mapping(g)["coordinates"]))
+                                            for g in sources.values() if g is not None)
+
+
+def test_every_shape_a_view_refers_to_is_in_the_file(ds):
+    shapes = mapdata.shapes(ds)
+    for page in ("overview", "corridors", "transfer_zones", "ecology"):
+        for part in maps.parts_of(maps.draw(ds, mapspec.build(ds, ds.measures, page))).values():
+            refs = [g for g, _, _ in part.get("features", []) if isinstance(g, str)]
+            assert set(refs) <= set(shapes) and (refs or "lines" in part or part["id"] == "counties"), part["id"]
+
+
+def test_files_are_named_by_content_and_written_once(ds, tmp_path):
+    files = mapdata.publish(ds, tmp_path)
+    shapes_file = tmp_path / files.shapes
+    assert shapes_file.read_text(encoding="utf-8") == mapdata.shapes_js(ds)
+    assert "window.ppView" in (tmp_path / files.renderer).read_text(encoding="utf-8")
+    stamp = shapes_file.stat().st_mtime_ns
+    assert mapdata.publish(ds, tmp_path) == files and shapes_file.stat().st_mtime_ns == stamp
+    changed = copy.copy(ds)  # another data version: another file beside the first
+    changed.geo = copy.copy(ds.geo)
+    changed.geo.features = ds.geo.features.iloc[1:]
+    changed.version = "another"
+    other = mapdata.publish(changed, tmp_path)
+    assert other.shapes != files.shapes and shapes_file.exists() and other.renderer == files.renderer
+
+
+def test_a_hostile_id_cannot_end_the_script(ds):
+    hostile = copy.copy(ds)
+    hostile.geo = copy.copy(ds.geo)
+    hostile.geo.features = ds.geo.features.rename(index={ds.geo.features.index[0]: "</script><script>alert(1)"})
+    assert "</script>" not in mapdata.shapes_js(hostile)
