@@ -17,10 +17,13 @@ Within a filter several values mean any of them; across filters all must hold.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 
 from panprd import ledger_view, pages, search, vocab
@@ -63,10 +66,10 @@ class FilterSpec:
         return self.row_values(frame).map(
             lambda v: v in wanted if isinstance(v, str) else not wanted.isdisjoint(v)).astype(bool)
 
-    def counts(self, frame: pd.DataFrame) -> dict[str, int]:
-        """How many rows carry each value."""
+    def counts(self, row_values: Iterable) -> dict[str, int]:
+        """How many rows carry each value (`row_values`: this filter's values of each row)."""
         out: dict[str, int] = {}
-        for value in self.row_values(frame):
+        for value in row_values:
             for item in (value,) if isinstance(value, str) else value:
                 if item:
                     out[item] = out.get(item, 0) + 1
@@ -237,13 +240,39 @@ def from_query(params: Mapping[str, str | Iterable[str]], choices: Choices) -> t
     return Filters(**picked), notes
 
 
-def apply(measures: pd.DataFrame, current: Filters) -> pd.DataFrame:
-    """The measures that pass every filter."""
-    mask = pd.Series(True, index=measures.index)
+# Each filter's mask of a frame, by (frame, filter, chosen values): the sidebar's facets ask for the same masks
+# again and again (each facet keeps every other filter), and a search mask is a text scan.
+_MASKS: OrderedDict[tuple, tuple[pd.DataFrame, np.ndarray]] = OrderedDict()
+_MASKS_LOCK = threading.Lock()
+MASKS_KEPT = 256
+
+
+def _spec_mask(measures: pd.DataFrame, spec: FilterSpec, chosen: tuple[str, ...] | str) -> np.ndarray:
+    key = (id(measures), spec.key, chosen)  # the entry holds the frame: its id is not reused while kept
+    with _MASKS_LOCK:
+        kept = _MASKS.get(key)
+        if kept is not None:
+            _MASKS.move_to_end(key)
+            return kept[1]
+    mask = spec.mask(measures, chosen).to_numpy(dtype=bool)
+    with _MASKS_LOCK:
+        _MASKS[key] = (measures, mask)
+        while len(_MASKS) > MASKS_KEPT:
+            _MASKS.popitem(last=False)
+    return mask
+
+
+def _keep(measures: pd.DataFrame, current: Filters) -> np.ndarray:
+    keep = np.ones(len(measures), dtype=bool)
     for spec in REGISTRY:
         if current[spec.key]:
-            mask &= spec.mask(measures, current[spec.key])
-    return measures[mask]
+            keep &= _spec_mask(measures, spec, current[spec.key])
+    return keep
+
+
+def apply(measures: pd.DataFrame, current: Filters) -> pd.DataFrame:
+    """The measures that pass every filter."""
+    return measures[_keep(measures, current)]
 
 
 def lights_asked(current: Filters) -> bool | None:
@@ -254,7 +283,8 @@ def lights_asked(current: Filters) -> bool | None:
 
 def facet_counts(measures: pd.DataFrame, current: Filters, key: str) -> dict[str, int]:
     """For each value of one filter, how many rows it would give with the other filters kept."""
-    return SPECS[key].counts(apply(measures, current.without(key)))
+    spec = SPECS[key]  # one column of the kept rows, not the whole frame
+    return spec.counts(spec.row_values(measures).to_numpy(dtype=object)[_keep(measures, current.without(key))])
 
 
 # ---------------------------------------------------------------- the view state and its links

@@ -84,7 +84,7 @@ def test_a_filter_may_derive_its_values_from_the_frame():
     overdue = filters.FilterSpec("overdue", lambda _f: ["yes", "no"], lambda v, _lang: v,
                                  derive=lambda f: f["measure_id"].map(lambda m: "yes" if m.startswith("8.") else "no"))
     assert list(frame()[overdue.mask(frame(), ("yes",))].index) == ["8.1.01", "8.1.02"]
-    assert overdue.counts(frame()) == {"yes": 2, "no": 2}
+    assert overdue.counts(overdue.row_values(frame())) == {"yes": 2, "no": 2}
 
 
 def test_view_state_links_keep_language_and_presenter_and_drop_page_keys():
@@ -114,3 +114,16 @@ def test_describe_filters_and_page_links():
     assert filters.page_href("units") == "./units"
     assert filters.page_href("measures", {"unit": "省发改委", "q": ""}) == \
         "./measures?unit=%E7%9C%81%E5%8F%91%E6%94%B9%E5%A7%94"
+
+
+def test_kept_masks_belong_to_their_frame():
+    """The masks kept for the facets are the frame's own: another frame (another data or ledger version) with
+    the same filter gets its own."""
+    chosen = filters.Filters(theme=("ecology",))
+    first = frame()
+    assert len(filters.apply(first, chosen)) > 0
+    for _ in range(3):
+        other = frame()
+        other["theme"] = "economy"
+        assert filters.apply(other, chosen).empty
+        assert filters.facet_counts(other, chosen, "place") == {}

@@ -10,6 +10,7 @@ presenter mode), so switching pages keeps the view.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,12 @@ class PageContext:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _load(root: str, stamp: tuple[tuple[str, int, int], ...]) -> data.Dataset:
-    return data.load(Path(root))
+    loaded = data.load(Path(root))
+    # What is in memory now (the data, the geometries, the imported libraries) lives as long as the process:
+    # freeze it out of the garbage collector, so that a full collection walks only what reruns create.
+    gc.collect()
+    gc.freeze()
+    return loaded
 
 
 # The last version of the data that loaded, per data folder: served when a newer save is unusable.
