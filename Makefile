@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test check bench load browser-deps db-deps
+.PHONY: run meeting test check bench load browser-deps db-deps nginx-deps
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,6 +14,10 @@ $(VENV)/.installed: pyproject.toml
 ## Run the dashboard on http://localhost:$(PORT)/
 run: $(VENV)/.installed
 	$(PY) -m streamlit run serve.py --server.port $(PORT)
+
+## For a meeting: one app process per core behind nginx on http://<this host>:$(PORT)/ (bench/meeting.py)
+meeting: $(VENV)/.installed nginx-deps
+	$(PY) -m bench.meeting --port $(PORT)
 
 ## Lint, validate the data, run every test (functions, pages, real browser; the ledger on SQLite and PostgreSQL)
 test: $(VENV)/.installed browser-deps db-deps
@@ -37,8 +41,9 @@ bench: $(VENV)/.installed browser-deps $(BEFORE)/app.py
 	$(VENV)/bin/pip install -q -e '.[build-geodata]'
 	$(PY) bench/run.py --before $(BEFORE)
 
-## Load test: 20 and 50 concurrent websocket sessions with random filter changes, before and after (loopback)
-load: $(VENV)/.installed $(BEFORE)/app.py
+## Load test: 20 and 50 concurrent websocket sessions with random filter changes, before and after, in the
+## meeting deployment (loopback)
+load: $(VENV)/.installed nginx-deps $(BEFORE)/app.py
 	$(PY) bench/load.py 20 50 --before $(BEFORE)
 
 ## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here)
@@ -59,6 +64,19 @@ db-deps:
 		fi; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			postgresql nginx-light; status=$$?; \
+		if [ "$$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$status; \
+	fi
+
+## Debian's nginx-light alone (the meeting deployment; `db-deps` installs it with PostgreSQL for the tests)
+nginx-deps:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		made_policy=0; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1; \
+		fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			nginx-light; status=$$?; \
 		if [ "$$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; \
 		exit $$status; \
 	fi

@@ -6,14 +6,16 @@ overview and then makes `--changes` filter changes drawn at random (seeded: the 
 every app and run) from the data's vocabularies: one to three of theme, partner, place, lead unit
 and a search term, in Chinese or English. Sessions change filters back to back, without a pause.
 
-The deployment measured is the one README documents for a meeting: one `streamlit run app.py`
-process (what `make run` starts); `--url` runs the same load against a server already running
-(e.g. `make run`, or nginx from bench/scale_nginx.sh). `--before DIR` runs the same load first
-against another checkout (`make load` makes one of main as of issue 13's start), so the table has
-a before and an after column taken in one run. Loopback only, bounded in sessions, runs and time.
+The deployment measured is the one README documents for a meeting, `make meeting` (bench/meeting.py): one
+app process per core behind nginx, each session from its own loopback address (127.0.0.2, 127.0.0.3 …) as
+the room's laptops are, so that nginx spreads them; `--processes 1` measures one process alone (what
+`make run` starts, no nginx); `--url` runs the same load against a server already running.
+`--before DIR` runs the same load first against another checkout (`make load` makes one of main as of
+issue 13's start), so the table has a before and an after column taken in one run. Loopback only,
+bounded in sessions, runs and time.
 Prints per load: errors, per-run latency (median, p95, max), the map cache's hit rate on the server
 (counters the app writes when PANPRD_CACHE_STATS names a file), server memory, and the load average.
-Usage: `.venv/bin/python bench/load.py [20 50] [--before /tmp/before] [--changes 5] [--seed 13]`.
+Usage: `.venv/bin/python bench/load.py [20 50] [--before /tmp/before] [--changes 5] [--seed 13] [--processes N]`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import server, wsclient  # noqa: E402
+from bench import meeting, server, wsclient  # noqa: E402
 from bench.run import RssSampler  # noqa: E402
 from panprd import data, filters, vocab  # noqa: E402
 
@@ -64,37 +66,49 @@ def session_queries(sessions: int, changes: int, seed: int) -> list[list[str]]:
             for i in range(sessions)]
 
 
-def read_stats(path: Path) -> dict[str, int]:
-    try:
-        return json.loads(path.read_text())["maps"]
-    except (OSError, ValueError, KeyError):
-        return {}
+def read_stats(paths: list[Path]) -> dict[str, int]:
+    """The map cache's counters, summed over the app processes."""
+    total: dict[str, int] = {}
+    for path in paths:
+        try:
+            counters = json.loads(path.read_text())["maps"]
+        except (OSError, ValueError, KeyError):
+            continue
+        for name, value in counters.items():
+            total[name] = total.get(name, 0) + value
+    return total
+
+
+def rss(pgids: list[int]) -> int:
+    return sum(server.rss_bytes(pgid) for pgid in pgids)
+
+
+def source_addresses(sessions: int, spread: bool) -> list[str | None]:
+    """Each session's own loopback address when nginx spreads sessions by client address."""
+    return [f"127.0.{2 + i // 250}.{2 + i % 250}" for i in range(sessions)] if spread else [None] * sessions
 
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def one_load(base_url: str, pgid: int | None, sessions: int, changes: int, seed: int,
-             stats_path: Path | None) -> dict[str, object]:
+def one_load(base_url: str, pgids: list[int], sessions: int, changes: int, seed: int,
+             stats_paths: list[Path], spread: bool) -> dict[str, object]:
     per_session = session_queries(sessions, changes, seed)
-    before = server.rss_bytes(pgid) if pgid else 0
-    stats_before = read_stats(stats_path) if stats_path else {}
+    before = rss(pgids)
+    stats_before = read_stats(stats_paths)
     load_before = load_average()
+    addrs = source_addresses(sessions, spread)
     start = time.perf_counter()
-    if pgid:
-        with RssSampler(pgid) as rss:
-            results = asyncio.run(wsclient.concurrent(base_url, sessions, [], timeout=TIMEOUT_S,
-                                                      per_session=per_session))
-        peak = round(rss.peak / 2**20)
-    else:
-        results = asyncio.run(wsclient.concurrent(base_url, sessions, [], timeout=TIMEOUT_S, per_session=per_session))
-        peak = None
+    with RssSampler(*pgids) as sampler:
+        results = asyncio.run(wsclient.concurrent(base_url, sessions, [], addrs, timeout=TIMEOUT_S,
+                                                  per_session=per_session))
+    peak = round(sampler.peak / 2**20) if pgids else None
     wall = time.perf_counter() - start
     runs = [r for res in results if not isinstance(res, str) for r in res]
     seconds = [r.seconds for r in runs]
     errors = [res for res in results if isinstance(res, str)] + [e for r in runs for e in r.errors]
-    stats_after = read_stats(stats_path) if stats_path else {}
+    stats_after = read_stats(stats_paths)
     hits = stats_after.get("hits", 0) - stats_before.get("hits", 0)
     misses = stats_after.get("misses", 0) - stats_before.get("misses", 0)
     return {
@@ -108,25 +122,38 @@ def one_load(base_url: str, pgid: int | None, sessions: int, changes: int, seed:
         "max_ms": round(max(seconds) * 1000) if seconds else None,
         "hit_rate": f"{hits / (hits + misses):.0%} ({hits}/{hits + misses})" if hits + misses else "—",
         "wall_s": round(wall, 1),
-        "rss_before_mib": round(before / 2**20) if pgid else None,
+        "rss_before_mib": round(before / 2**20) if pgids else None,
         "rss_peak_mib": peak,
         "load_avg": f"{load_before} → {load_average()}",
     }
 
 
-def run_app(app_dir: Path, loads: list[int], changes: int, seed: int, url: str | None) -> list[dict[str, object]]:
-    """The loads against one checkout's app (a server of its own, warmed by one session), or `url`."""
+def run_app(app_dir: Path, loads: list[int], changes: int, seed: int, url: str | None,
+            processes: int) -> list[dict[str, object]]:
+    """The loads against one checkout's app in the meeting deployment (`processes` app processes behind
+    nginx; one process alone when 1), warmed by one session per process; or against `url`."""
     if url:
-        return [one_load(url, None, n, changes, seed, None) for n in loads]
-    stats_path = Path(tempfile.mkstemp(prefix="panprd-cache-", suffix=".json")[1])
-    srv = server.start(app_dir / "app.py", server.APP_DIR / "bench" / "out" / "logs", app_dir=app_dir,
-                       env_extra={"PANPRD_CACHE_STATS": str(stats_path)})
+        return [one_load(url, [], n, changes, seed, [], False) for n in loads]
+    stats = [Path(tempfile.mkstemp(prefix="panprd-cache-", suffix=".json")[1]) for _ in range(processes)]
+    env = [{"PANPRD_CACHE_STATS": str(path)} for path in stats]
+    logs = server.APP_DIR / "bench" / "out" / "logs"
     try:
-        asyncio.run(wsclient.rerun_series(srv.base_url, [""]))  # warm the data and layer caches
-        return [one_load(srv.base_url, srv.proc.pid, n, changes, seed, stats_path) for n in loads]
+        if processes == 1:
+            srv = server.start(app_dir / "app.py", logs, app_dir=app_dir, env_extra=env[0])
+            base_url, apps, stop = srv.base_url, [srv], lambda: server.stop(srv)
+        else:
+            running = meeting.start(app_dir, processes=processes, log_dir=logs, env_per_process=env)
+            base_url, apps, stop = running.base_url, running.apps, lambda: meeting.stop(running)
+        try:
+            for app in apps:  # warm the data and layer caches of every process
+                asyncio.run(wsclient.rerun_series(app.base_url, [""]))
+            return [one_load(base_url, [app.proc.pid for app in apps], n, changes, seed, stats, processes > 1)
+                    for n in loads]
+        finally:
+            stop()
     finally:
-        server.stop(srv)
-        os.unlink(stats_path)
+        for path in stats:
+            path.unlink(missing_ok=True)
 
 
 HEADER = ["sessions", "runs", "views", "errors", "median_ms", "p95_ms", "max_ms", "hit_rate", "wall_s",
@@ -149,19 +176,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--before", type=Path, help="another checkout to load first (the before column)")
     parser.add_argument("--url", help="a server already running (no memory or hit-rate figures)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="app processes behind nginx (the meeting deployment, default: one per core); 1: one "
+                             "process alone, no nginx")
     args = parser.parse_args()
     if any(n < 1 or n > 100 for n in args.sessions):
         parser.error("between 1 and 100 sessions per load")
     columns: dict[str, list[dict[str, object]]] = {}
     try:
         if args.before:
-            columns["before"] = run_app(args.before.resolve(), args.sessions, args.changes, args.seed, None)
+            columns["before"] = run_app(args.before.resolve(), args.sessions, args.changes, args.seed, None,
+                                        args.processes)
         columns["after" if args.before else "this checkout"] = run_app(server.APP_DIR, args.sessions, args.changes,
-                                                                      args.seed, args.url)
+                                                                      args.seed, args.url, args.processes)
     finally:
         server.stop_all()
+    deployment = ("a server already running" if args.url else "one process" if args.processes == 1
+                  else f"{args.processes} app processes behind nginx")
     print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} seed {args.seed}, {args.changes} random changes per session "
-          f"after the overview, {os.cpu_count()} cores")
+          f"after the overview, {os.cpu_count()} cores, {deployment}")
     print(table(columns))
     rows = [row for rows in columns.values() for row in rows]
     for row in rows:

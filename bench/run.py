@@ -74,15 +74,16 @@ def app_copy(name: str, workdir: Path) -> Path:
 
 
 class RssSampler:
-    """Samples a server's RSS every 0.2 s in a thread; `peak` is the largest sample."""
+    """Samples the RSS of servers (their process groups, summed) every 0.2 s in a thread; `peak` is the
+    largest sample."""
 
-    def __init__(self, pgid: int):
-        self.pgid, self.peak, self._stop = pgid, 0, threading.Event()
+    def __init__(self, *pgids: int):
+        self.pgids, self.peak, self._stop = pgids, 0, threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, srv.rss_bytes(self.pgid))
+            self.peak = max(self.peak, sum(srv.rss_bytes(pgid) for pgid in self.pgids))
             self._stop.wait(0.2)
 
     def __enter__(self) -> RssSampler:
