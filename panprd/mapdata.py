@@ -6,7 +6,8 @@ does not fetch them again, and a new data version can never be answered with an 
 
 - `shapes-<hash>.js`: `window.ppShapes`, every display geometry by key: `a:<code>` provinces and Fujian's
   units as the basemap draws them, `m:<n>` the maritime line, `r:<code>` the lights' rings inside each unit,
-  `f:<id>` the features. Written once per data version.
+  `f:<id>` the features; and `window.ppInset`, the 南海诸岛 inset (inline SVG, drawn once) with its title in
+  each language. Written once per data version.
 - `ppmap-<hash>.js`: `ppView(map, view)` (panprd/ppmap.js), with the label layer's script
   (panprd.map_labels) and the unpacker's scale filled in.
 
@@ -16,7 +17,9 @@ degrees from the previous position (the display geometries already lie on that g
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 import os
 import tempfile
 import threading
@@ -27,6 +30,8 @@ import shapely
 
 from panprd import data, mapspec
 from panprd.data import Dataset
+from panprd.filters import LANGS
+from panprd.i18n import t
 from panprd.map_labels import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
@@ -111,7 +116,68 @@ def shapes(ds: Dataset) -> dict[str, list]:
 
 
 def shapes_js(ds: Dataset) -> str:
-    return f"window.ppShapes={script_json(shapes(ds))};\n"
+    """The shapes, and the 南海诸岛 inset with its title in each language (ppView puts it on the map once)."""
+    inset = {"html": _inset(ds.geo, *INSET_SIZE), "titles": {lang: _inset_title(lang) for lang in LANGS}}
+    return f"window.ppShapes={script_json(shapes(ds))};\nwindow.ppInset={script_json(inset)};\n"
+
+
+def lines_of(geom) -> list[shapely.LineString]:
+    """Every ring or line of a geometry, as line strings, for drawing paths."""
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        return [shapely.LineString(geom.exterior.coords), *(shapely.LineString(r.coords) for r in geom.interiors)]
+    if geom.geom_type == "LineString":
+        return [geom]
+    if hasattr(geom, "geoms"):
+        return [line for part in geom.geoms for line in lines_of(part)]
+    return []
+
+
+INSET_SIZE = (130, 180)
+TITLE = "{title}"  # where the inset's title goes: the drawing is the same in every language
+
+
+def south_china_sea_inset(ds: Dataset, lang: str) -> str:
+    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line."""
+    return _inset(ds.geo, *INSET_SIZE).replace(TITLE, _inset_title(lang))
+
+
+def _inset_title(lang: str) -> str:
+    return html.escape(t("inset_title", lang), quote=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _inset(geo, width: int, height: int) -> str:
+    """The inset with TITLE where its title goes, once per loaded data (a Geo hashes by identity)."""
+    box = mapspec.INSET_WINDOW
+    sx = width / (box[2] - box[0])
+    sy = height / (box[3] - box[1])
+
+    def path(geom) -> str:
+        parts = []
+        for line in lines_of(geom):
+            points = [(round((x - box[0]) * sx), round((box[3] - y) * sy)) for x, y in line.coords]
+            points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+            parts.append("M" + "L".join(f"{x},{y}" for x, y in points))
+        return "".join(parts)
+
+    clip = shapely.box(*box)
+    basemap, _ = mapspec.display_geometries(geo)
+    land = shapely.intersection(basemap.values, clip)
+    land_paths = "".join(f'<path d="{path(g)}Z" fill="{mapspec.LAND_COLOUR}" stroke="{mapspec.PROVINCE_EDGE}" '
+                         'stroke-width="0.5"/>' for g in land if not g.is_empty)
+    sea = [g for g in geo.maritime.geometry.intersection(clip) if not g.is_empty]
+    sea_line = "".join(f'<path d="{path(g)}" fill="none" stroke="{mapspec.MARITIME_COLOUR}" stroke-width="1" '
+                       'stroke-dasharray="3 2"/>' for g in sea)
+    label = TITLE
+    return (
+        f'<div class="pp-inset" style="position:absolute;z-index:800;right:10px;bottom:28px;'
+        f'background:{mapspec.SEA_COLOUR};border:1px solid #607d8b;box-shadow:0 1px 4px #0004;padding:2px">'
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f"{land_paths}{sea_line}</svg>"
+        f'<div style="font:12px sans-serif;text-align:center">{label}</div></div>'
+    )
 
 
 def renderer_js() -> str:

@@ -1,8 +1,9 @@
 """The map spec (panprd.mapspec) drawn for the browser in two parts: the base map (folium: Leaflet's map,
-the scale bar, the 示意图 notice, the 南海诸岛 inset, 天地图 tiles when asked for), the same for every
-filter state of a language; and the view (`view_layers`): our own basemap's fills and edges, the feature
-layers, the partner links, the lights, the names and the window, drawn by `ppView` (panprd/ppmap.js) from
-shapes in a static file (panprd.mapdata). The base stays in the iframe; a filter change sends a new view.
+the scale bar, the 示意图 notice, the slot of the 南海诸岛 inset, 天地图 tiles when asked for), the same for
+every filter state of a language; and the view (`view_layers`): our own basemap's fills and edges, the
+feature layers, the partner links, the lights, the names and the window, drawn by `ppView` (panprd/ppmap.js)
+from the shapes and the inset in a static file (panprd.mapdata). The base stays in the iframe; a filter
+change sends a new view.
 
 Every string from the data is HTML-escaped before it enters the map (tooltips, the properties the view
 carries, legend, inset), and the view is written as JSON that cannot end a <script> element. Nothing
@@ -275,7 +276,7 @@ def base_map(ds: Dataset, lang: str, tianditu_key: str | None = None, large: boo
                           .add_to(fmap)))
         _TileRegistry(tiles).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(notice_html(lang, large)))
-    fmap.get_root().html.add_child(folium.Element(south_china_sea_inset(ds, lang)))
+    fmap.get_root().html.add_child(folium.Element(f'<div class="pp-inset-slot" data-lang="{escape(lang)}"></div>'))
     return fmap
 
 
@@ -325,57 +326,6 @@ def notice_html(lang: str, large: bool = False) -> str:
     return (f'<div class="pp-notice" role="note" style="position:absolute;z-index:800;left:54px;top:10px;'
             f"background:#fffffff0;padding:3px 8px;border-radius:4px;color:#b71c1c;font:700 {18 if large else 13}px "
             f"'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004\">{escape(t('schematic_notice', lang))}</div>")
-
-
-def lines_of(geom) -> list[shapely.LineString]:
-    """Every ring or line of a geometry, as line strings, for drawing paths."""
-    if geom.is_empty:
-        return []
-    if geom.geom_type == "Polygon":
-        return [shapely.LineString(geom.exterior.coords), *(shapely.LineString(r.coords) for r in geom.interiors)]
-    if geom.geom_type == "LineString":
-        return [geom]
-    if hasattr(geom, "geoms"):
-        return [line for part in geom.geoms for line in lines_of(part)]
-    return []
-
-
-def south_china_sea_inset(ds: Dataset, lang: str, width: int = 130, height: int = 180) -> str:
-    """The 南海诸岛 inset as inline SVG drawn from our own Hainan polygons and the maritime line (the same
-    for every view in a language: drawn once per loaded data)."""
-    return _inset(ds.geo, lang, width, height)
-
-
-@functools.lru_cache(maxsize=8)
-def _inset(geo, lang: str, width: int, height: int) -> str:
-    box = mapspec.INSET_WINDOW
-    sx = width / (box[2] - box[0])
-    sy = height / (box[3] - box[1])
-
-    def path(geom) -> str:
-        parts = []
-        for line in lines_of(geom):
-            points = [(round((x - box[0]) * sx), round((box[3] - y) * sy)) for x, y in line.coords]
-            points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-            parts.append("M" + "L".join(f"{x},{y}" for x, y in points))
-        return "".join(parts)
-
-    clip = shapely.box(*box)
-    basemap, _ = mapspec.display_geometries(geo)
-    land = shapely.intersection(basemap.values, clip)
-    land_paths = "".join(f'<path d="{path(g)}Z" fill="{mapspec.LAND_COLOUR}" stroke="{mapspec.PROVINCE_EDGE}" '
-                         'stroke-width="0.5"/>' for g in land if not g.is_empty)
-    sea = [g for g in geo.maritime.geometry.intersection(clip) if not g.is_empty]
-    sea_line = "".join(f'<path d="{path(g)}" fill="none" stroke="{mapspec.MARITIME_COLOUR}" stroke-width="1" '
-                       'stroke-dasharray="3 2"/>' for g in sea)
-    label = escape(t("inset_title", lang))
-    return (
-        f'<div class="pp-inset" style="position:absolute;z-index:800;right:10px;bottom:28px;'
-        f'background:{mapspec.SEA_COLOUR};border:1px solid #607d8b;box-shadow:0 1px 4px #0004;padding:2px">'
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
-        f"{land_paths}{sea_line}</svg>"
-        f'<div style="font:12px sans-serif;text-align:center">{label}</div></div>'
-    )
 
 
 def map_labels(ds: Dataset, spec: MapSpec) -> list[labels.Label]:

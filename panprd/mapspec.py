@@ -305,6 +305,7 @@ def light_tip(place: PlaceLight, lang: str) -> str:
 
 # How far inside a Fujian unit's border its light ring runs (degrees): clear of the neighbour's ring.
 RING_INSET = 0.03
+RING_SIMPLIFY = 0.003
 
 
 @functools.lru_cache(maxsize=4)
@@ -312,7 +313,9 @@ def unit_rings(geo: Geo) -> pd.Series:
     """Fujian unit code -> the line just inside its display border where its traffic light is drawn."""
     basemap, _ = display_geometries(geo)
     codes = list(vocab.FUJIAN_UNITS)
-    inner = shapely.buffer(basemap[codes].values, -RING_INSET)
+    # few vertices on the corners and 300 m simplification: a ring is a mark, not a border (and every map's
+    # static shapes file carries the ten of them)
+    inner = shapely.simplify(shapely.buffer(basemap[codes].values, -RING_INSET, quad_segs=4), RING_SIMPLIFY)
     return pd.Series([g.boundary if not g.is_empty else b.boundary for g, b in zip(inner, basemap[codes])],
                      index=codes)
 

@@ -63,9 +63,17 @@
     return group;
   }
 
+  function placeInset(map) {  // the 南海诸岛 inset (static, in the shapes file), into the base map's slot once
+    var slot = map.getContainer().ownerDocument.querySelector(".pp-inset-slot");
+    if (slot && window.ppInset) {
+      slot.outerHTML = window.ppInset.html.split("{title}").join(window.ppInset.titles[slot.getAttribute("data-lang")]);
+    }
+  }
+
   var current = null;
   window.ppView = function (map, view) {
     if (current) { current.remove(); }
+    placeInset(map);
     var groups = [], overlays = {};
     (window.ppTiles || []).forEach(function (tile) { overlays[tile[0]] = tile[1]; });
     view.layers.forEach(function (entry) {

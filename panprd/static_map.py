@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from panprd import labels, ledger_view, maps, mapspec
+from panprd import labels, ledger_view, mapdata, maps, mapspec
 from panprd.data import Dataset
 from panprd.i18n import t
 from panprd.mapspec import MapSpec
@@ -151,7 +151,7 @@ def _fill(ax, geoms, facecolor, edgecolor, linewidth, zorder, alpha=1.0, linesty
 
 
 def _lines(ax, geom, colour, linewidth, zorder, dashes=None) -> None:
-    for line in maps.lines_of(geom):
+    for line in mapdata.lines_of(geom):
         xy = np.asarray(line.coords)
         kwargs = {"dashes": dashes} if dashes else {}
         ax.plot(xy[:, 0], xy[:, 1], color=colour, linewidth=linewidth, zorder=zorder, solid_capstyle="round",

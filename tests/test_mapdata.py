@@ -58,3 +58,10 @@ def test_a_hostile_id_cannot_end_the_script(ds):
     hostile.geo = copy.copy(ds.geo)
     hostile.geo.features = ds.geo.features.rename(index={ds.geo.features.index[0]: "</script><script>alert(1)"})
     assert "</script>" not in mapdata.shapes_js(hostile)
+
+
+def test_the_inset_travels_with_the_shapes_and_the_base_keeps_a_slot(ds):
+    js = mapdata.shapes_js(ds)
+    assert "南海诸岛" in js and "South China Sea Islands" in js and js.count("pp-inset") == 1  # drawn once
+    base = maps.base_map(ds, "en", files=mapdata.publish(ds)).get_root().render()
+    assert 'class="pp-inset-slot" data-lang="en"' in base and "<svg" not in base  # not re-sent with every rerun

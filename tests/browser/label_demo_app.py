@@ -18,7 +18,7 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import data, labels, maps, mapspec, vocab
+from panprd import data, labels, mapdata, mapspec, vocab
 from panprd.assets import ensure_static_assets, offline_map
 from panprd.map_labels import LabelLayer, MetricScale
 
@@ -61,7 +61,7 @@ legend = ('<div class="pp-legend" style="position:absolute;z-index:800;left:10px
           '<div class="pp-notice" style="position:absolute;z-index:800;left:54px;top:10px;background:#fffffff0;'
           'padding:3px 8px;color:#b71c1c;font:700 13px sans-serif">示意图</div>')
 fmap.get_root().html.add_child(folium.Element(legend))
-fmap.get_root().html.add_child(folium.Element(maps.south_china_sea_inset(ds, lang)))
+fmap.get_root().html.add_child(folium.Element(mapdata.south_china_sea_inset(ds, lang)))
 fmap.fit_bounds(VIEWS.get(view, VIEWS["region"]))
 
 st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key="labels_demo")
