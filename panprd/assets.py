@@ -47,6 +47,9 @@ import folium
 import folium.elements
 import xstatic.pkg.leaflet as xleaflet
 
+#: The folder Streamlit serves at <baseUrlPath>/app/static/: the one next to app.py.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
 #: Base URL of the static folder as seen from inside the st_folium iframe (see module docstring).
 DEFAULT_STATIC_URL = "../../app/static"
 
@@ -107,7 +110,7 @@ def _stamp() -> str:
     return f"xstatic-leaflet {xleaflet.PACKAGE_VERSION}; shim {len(JQUERY_SHIM.encode())}\n"
 
 
-def _atomic_write(dest: Path, data: bytes) -> None:
+def atomic_write(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` via a temp file and rename (safe with concurrent sessions)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
@@ -151,8 +154,8 @@ def ensure_static_assets(static_dir: Path) -> None:
         return
 
     for dest, src in files.items():
-        _atomic_write(dest, shim if src is None else src.read_bytes())
-    _atomic_write(stamp_file, _stamp().encode())
+        atomic_write(dest, shim if src is None else src.read_bytes())
+    atomic_write(stamp_file, _stamp().encode())
 
 
 def offline_js_css(static_url: str = DEFAULT_STATIC_URL) -> tuple[Links, Links]:

@@ -20,22 +20,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
 
-from panprd import data, mapspec
+from panprd import mapspec
+from panprd.assets import STATIC_DIR, atomic_write
 from panprd.data import Dataset
 from panprd.filters import LANGS
 from panprd.i18n import t
 from panprd.map_labels import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
-STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py at /app/static/
 SUBDIR = "mapdata"
 RENDERER_SOURCE = Path(__file__).with_name("ppmap.js")
 
@@ -205,11 +203,7 @@ def _write_once(folder: Path, stem: str, text: str) -> str:
     name = f"{stem}-{hashlib.sha256(body).hexdigest()[:16]}.js"
     path = folder / name
     if not path.exists() or path.stat().st_size != len(body):  # another process may have written it already
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(body)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        atomic_write(path, body)
     return f"{SUBDIR}/{name}"
 
 
@@ -220,7 +214,6 @@ def publish(ds: Dataset, static_dir: Path = STATIC_DIR) -> Files:
     with _lock:
         if key not in _published:
             folder = static_dir / SUBDIR
-            folder.mkdir(parents=True, exist_ok=True)
             _published[key] = Files(_write_once(folder, "ppmap", renderer_js()),
                                     _write_once(folder, "shapes", shapes_js(ds)))
         return _published[key]

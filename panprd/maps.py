@@ -215,7 +215,8 @@ def view_layers(ds: Dataset, spec: MapSpec, labelled: bool = True) -> dict:
     minx, miny, maxx, maxy = spec.window
     view: dict = {"styles": styles.table, "layers": layers, "bounds": [[miny, minx], [maxy, maxx]]}
     if labelled:
-        view["labels"] = {"rows": LabelLayer(map_labels(ds, spec)).rows(), "blocked": LabelLayer([]).blocked}
+        label_layer = LabelLayer(map_labels(ds, spec))
+        view["labels"] = {"rows": label_layer.rows(), "blocked": label_layer.blocked}
     body = script_json(view)
     view["id"] = hashlib.sha256(body.encode()).hexdigest()[:12]
     return view
@@ -245,9 +246,9 @@ class _Scripts(folium.MacroElement):
 
     _template = folium.template.Template("{% macro script(this, kwargs) %}{{ this.inline }}{% endmacro %}")
 
-    def __init__(self, files: mapdata.Files | None, inline: str = "", static_url: str = DEFAULT_STATIC_URL):
+    def __init__(self, ds: Dataset, files: mapdata.Files | None, static_url: str = DEFAULT_STATIC_URL):
         super().__init__()
-        self.inline = inline
+        self.inline = "" if files else mapdata.renderer_js() + mapdata.shapes_js(ds)
         self.default_js = [] if files is None else [
             ("ppmap", f"{static_url}/{files.renderer}"), ("ppshapes", f"{static_url}/{files.shapes}")]
 
@@ -255,14 +256,13 @@ class _Scripts(folium.MacroElement):
 def base_map(ds: Dataset, lang: str, tianditu_key: str | None = None, large: bool = False,
              files: mapdata.Files | None = None) -> folium.Map:
     """The part of every map that no filter changes: Leaflet's map, the scale bar, 天地图 tiles when asked
-    for, the 示意图 notice, the 南海诸岛 inset, the scripts. `files` None: the scripts written inline."""
+    for, the 示意图 notice, the slot of the 南海诸岛 inset, the scripts. `files` None: the scripts inline."""
     # The first view fits its own window (ppView). The base starts at the main window's centre: a fit here
     # would start an animated zoom from folium's world view, and Leaflet ignores a fit asked for during one.
     minx, miny, maxx, maxy = mapspec.MAIN_WINDOW
     fmap = offline_map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=5, zoom_snap=0.25,
                        attribution_control=False)
-    inline = "" if files else mapdata.renderer_js() + mapdata.shapes_js(ds)
-    _Scripts(files, inline).add_to(fmap)
+    _Scripts(ds, files).add_to(fmap)
     MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"

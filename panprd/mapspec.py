@@ -309,8 +309,10 @@ RING_SIMPLIFY = 0.003
 
 
 @functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
 def unit_rings(geo: Geo) -> pd.Series:
-    """Fujian unit code -> the line just inside its display border where its traffic light is drawn."""
+    """Fujian unit code -> the line just inside its display border where its traffic light is drawn (once per
+    loaded data: the shapes file, every map with lights and the slide PNG ask for them)."""
     basemap, _ = display_geometries(geo)
     codes = list(vocab.FUJIAN_UNITS)
     # few vertices on the corners and 300 m simplification: a ring is a mark, not a border (and every map's

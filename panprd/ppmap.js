@@ -70,7 +70,7 @@
     }
   }
 
-  var current = null;
+  var current = null, fitted = null;
   window.ppView = function (map, view) {
     if (current) { current.remove(); }
     placeInset(map);
@@ -90,8 +90,8 @@
     var labels = view.labels ? drawLabels(map, view.labels.rows, view.labels.blocked, __LABEL_CSS__, __LABEL_PAD__)
       : null;
     var box = JSON.stringify(view.bounds);
-    if (box !== window.ppBounds) {  // a new window: fit it; the same window (a click): keep the reader's
-      window.ppBounds = box;
+    if (box !== fitted) {  // a new window: fit it; the same window (a click): keep the reader's
+      fitted = box;
       map.fitBounds(view.bounds, {animate: false});
     }
     current = {remove: function () {

@@ -121,6 +121,7 @@ class ViewCache:
 
 MAPS = ViewCache()
 FACETS = ViewCache(max_entries=4096)
+BASES = ViewCache(max_entries=16)  # the base maps (panprd.ui.mapview): per data version, language, tiles, size
 
 
 def write_stats(path: str) -> None:

@@ -18,13 +18,12 @@ import pandas as pd
 import streamlit as st
 
 from panprd import data, filters, ledger_view, pages, viewcache
-from panprd.assets import ensure_static_assets
+from panprd.assets import STATIC_DIR, ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
 from panprd.ui import ledger, oidc_signin, presenter, signin
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
-STATIC_DIR = data.APP_DIR / "static"  # Streamlit serves the folder next to app.py
 CONTEXT_KEY = "pp_page_context"
 
 

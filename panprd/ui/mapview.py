@@ -11,7 +11,6 @@ language, 天地图 key, projector size), the view per `viewcache.cache_key`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -62,18 +61,10 @@ def _walk(element):
         yield from _walk(child)
 
 
-_bases: dict[tuple, dict[str, object]] = {}
-_bases_lock = threading.Lock()
-
-
 def base_args(ds: Dataset, lang: str, tianditu_key: str | None, large: bool) -> dict[str, object]:
     """The base map's component arguments, built once per data version, language, 天地图 key and size."""
-    key = (ds.version, lang, tianditu_key, large)
-    with _bases_lock:
-        if key not in _bases:
-            fmap = maps.base_map(ds, lang, tianditu_key, large, files=mapdata.publish(ds))
-            _bases[key] = component_args(fmap, "pp-map")
-        return _bases[key]
+    return viewcache.BASES.get((ds.version, lang, tianditu_key, large), lambda: component_args(
+        maps.base_map(ds, lang, tianditu_key, large, files=mapdata.publish(ds)), "pp-map"))
 
 
 def build(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView) -> BuiltMap:
