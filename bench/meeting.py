@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,7 +42,6 @@ class Meeting:
     nginx: subprocess.Popen[bytes]
     base_url: str
     prefix: Path
-    pgids: list[int] = field(default_factory=list)
 
 
 def nginx_conf(listen: str, app_ports: list[int]) -> str:
@@ -75,7 +74,7 @@ def start(app_dir: Path = server.APP_DIR, port: int | None = None, processes: in
     (prefix / "nginx.conf").write_text(nginx_conf(f"{host}:{port}", [app.port for app in apps]), encoding="utf-8")
     proxy = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                              start_new_session=True)
-    meeting = Meeting(apps, proxy, f"http://127.0.0.1:{port}", prefix, [app.proc.pid for app in apps])
+    meeting = Meeting(apps, proxy, f"http://127.0.0.1:{port}", prefix)
     try:
         for app in apps:
             server.wait_healthy(app)
