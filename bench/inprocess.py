@@ -18,7 +18,9 @@ import folium
 import streamlit_folium
 
 from bench.naive import folium_defaults, naive_map
-from panprd import data, filters, maps, mapspec
+from panprd import data, filters
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 
 
 def folium_args(fmap: folium.Map) -> int:

@@ -60,9 +60,9 @@ def _allow_explore_without_mapclassify() -> None:
 def folium_defaults():
     """folium's own JSON output while building and rendering the naive map in this process.
 
-    Importing panprd.maps compacts the JSON of every folium template in the process (a policy of
+    Importing panprd.map.leaflet compacts the JSON of every folium template in the process (a policy of
     the Jinja environment folium's templates share); the naive baseline must not profit from that.
-    The naive app's server never imports panprd.maps, so it needs nothing.
+    The naive app's server never imports panprd.map.leaflet, so it needs nothing.
     """
     policies = folium.template.Template("").environment.policies
     saved = policies["json.dumps_kwargs"]

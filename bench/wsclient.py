@@ -9,9 +9,7 @@ load test (`--local-addr` binds a session to its own 127.0.0.x source address).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -143,29 +141,3 @@ def summary(results: list[list[Run] | str]) -> dict[str, object]:
         "median_run_ms": round(statistics.median(seconds) * 1000) if seconds else None,
         "max_run_ms": round(max(seconds) * 1000) if seconds else None,
     }
-
-
-def main() -> None:
-    """CLI for bench/scale_nginx.sh: N concurrent sessions, each from its own source address."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8610")
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--first-source", default="127.0.0.2",
-                        help="source address of the first session; the next ones count up the last octet")
-    parser.add_argument("--queries", default=",theme=economy", help="comma-separated query strings per session")
-    parser.add_argument("--timeout", type=float, default=600.0)
-    args = parser.parse_args()
-    head, last = args.first_source.rsplit(".", 1)
-    addrs: list[str | None] = [f"{head}.{int(last) + i}" for i in range(args.sessions)]
-    if int(last) + args.sessions - 1 > 254:
-        parser.error("too many sessions for one /24 of source addresses")
-    start = time.perf_counter()
-    results = asyncio.run(concurrent(args.url, args.sessions, args.queries.split(","), addrs, timeout=args.timeout))
-    out = summary(results)
-    out["wall_s"] = round(time.perf_counter() - start, 2)
-    print(json.dumps(out))
-    raise SystemExit(1 if out["sessions_failed"] or out["run_errors"] else 0)
-
-
-if __name__ == "__main__":
-    main()

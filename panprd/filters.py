@@ -277,7 +277,7 @@ def apply(measures: pd.DataFrame, current: Filters) -> pd.DataFrame:
 
 def lights_asked(current: Filters) -> bool | None:
     """True when a status or light filter is active, so maps show the traffic lights; None lets the map
-    decide (panprd.mapspec: on when a shown action has a light other than grey)."""
+    decide (panprd.map.spec: on when a shown action has a light other than grey)."""
     return True if current["status"] or current["light"] else None
 
 

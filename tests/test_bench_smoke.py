@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bench import inprocess, run, synth, wsclient
-from panprd import data, filters, maps, mapspec
+from panprd import data, filters
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 
 
 def test_percentiles_and_summaries_count_what_they_say():

@@ -14,7 +14,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from panprd import data, mapspec, vocab
+from panprd import data, vocab
+from panprd.map import spec as mapspec
 
 GEODATA = Path(__file__).resolve().parents[1] / "geodata"
 FILES = ("provinces", "cities", "counties", "maritime", "features")

@@ -18,17 +18,21 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from pyproj import Geod
 
-from panprd import labels, maps, mapspec, static_map, vocab
+from panprd import vocab
 from panprd.assets import offline_map
-from panprd.labels import Label
-from panprd.map_labels import LabelLayer, MetricScale, script_json
+from panprd.map import labels
+from panprd.map import leaflet as maps
+from panprd.map import png as static_map
+from panprd.map import spec as mapspec
+from panprd.map.label_layer import LabelLayer, MetricScale, script_json
+from panprd.map.labels import Label
 from tests.test_hostile import HTML_SIGNS, MARKUP, write_hostile_copy
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 REGION_KEYS = [*vocab.PARTNERS, vocab.FUJIAN_CODE, "330000", "710000"]
 ZH_SHORT = {"440000": "广东", "450000": "广西", "810000": "香港", "820000": "澳门", "330000": "浙江",
             "710000": "台湾省", "350000": "福建", "350100": "福州", "350128": "平潭"}
-OVERVIEW_ZOOM, FUJIAN_PAGE_ZOOM = 5.75, 7.0  # the maps' opening zooms (see panprd.labels)
+OVERVIEW_ZOOM, FUJIAN_PAGE_ZOOM = 5.75, 7.0  # the maps' opening zooms (see panprd.map.labels)
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])

@@ -10,7 +10,9 @@ import pytest
 from ledger_seed import COMPLETED, RED, seed
 from openpyxl import load_workbook
 
-from panprd import explorer, export, filters, ledger_view, maps, mapspec, pages
+from panprd import explorer, export, filters, ledger_view, pages
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 from panprd.tracking import accounts, clock, ledger, status, store, units
 from panprd.ui import downloads
 from panprd.ui.frame import PageContext

@@ -7,7 +7,9 @@ import copy
 
 import shapely
 
-from panprd import mapdata, maps, mapspec
+from panprd.map import files as mapdata
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 
 HALF_STEP = 0.5 / mapdata.SCALE * 2 ** 0.5  # a position rounded to the grid moves at most this far
 

@@ -9,8 +9,11 @@ import folium
 import pytest
 import shapely
 
-from panprd import filters, mapdata, maps, mapspec, pages, vocab
+from panprd import filters, pages, vocab
 from panprd.i18n import t
+from panprd.map import files as mapdata
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 from panprd.ui import mapview
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"

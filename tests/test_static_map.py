@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from panprd import filters, mapspec, static_map
+from panprd import filters
 from panprd.i18n import t
+from panprd.map import png as static_map
+from panprd.map import spec as mapspec
 
 NOTICE_RGB = (0xB7, 0x1C, 0x1C)
 

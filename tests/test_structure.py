@@ -92,3 +92,20 @@ def test_every_registered_page_has_its_file_and_every_page_file_is_registered():
         assert f'frame.context("{spec.key}")' in (APP_DIR / spec.file).read_text(encoding="utf-8")
     assert pages.PAGES[0].path == "./" and filters.page_href("units") == "./units"
     assert set(pages.LAYER_PAGE) == {"corridor", "transfer_zone", "ecology"}
+
+
+def readme_layout() -> set[str]:
+    """The paths the README's layout block names at the start of a line."""
+    text = (APP_DIR / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("```\napp.py ") + 4:]
+    block = block[: block.index("```")]
+    return {line.split()[0] for line in block.splitlines() if line and not line[0].isspace()}
+
+
+def test_readme_names_every_module() -> None:
+    named = readme_layout()
+    modules = sorted(str(p.relative_to(APP_DIR)) for p in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.js")])
+    missing = [m for m in modules if m not in named]
+    assert not missing, f"README.md's layout does not name: {missing} (a line each: the path, then what it is for)"
+    gone = sorted(n for n in named if n.startswith("panprd/") and not (APP_DIR / n).exists())
+    assert not gone, f"README.md's layout names modules that do not exist: {gone}"

@@ -7,8 +7,9 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from panprd import export, filters, policy, static_map
+from panprd import export, filters, policy
 from panprd.i18n import t
+from panprd.map import png as static_map
 from panprd.tracking import status, store
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from panprd import data, filters, ledger_view, maps, mapspec, policy, search, viewcache, vocab
+from panprd import data, filters, ledger_view, policy, search, viewcache, vocab
 from panprd.i18n import t
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 from panprd.ui import downloads, mapview
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status, status_chip

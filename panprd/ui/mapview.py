@@ -2,7 +2,7 @@
 
 The component is streamlit-folium's own (0.27.4's private `_component_func` and helpers, pinned in
 pyproject.toml), fed as `st_folium(base, feature_group_to_add=…)` would feed it, with one difference: the
-changing part is our view script (panprd.maps.view_script), not a rendered folium FeatureGroup. The
+changing part is our view script (panprd.map.leaflet.view_script), not a rendered folium FeatureGroup. The
 component's key is a hash of the base script, which no filter changes, so the browser keeps the iframe, the
 map and the static shapes; a filter change sends the new view and the frontend evaluates it (ppView removes
 the previous view's layers first). Both parts are built once per process: the base per (data version,
@@ -19,8 +19,11 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from panprd import filters, mapdata, maps, mapspec, viewcache
+from panprd import filters, viewcache
 from panprd.data import Dataset
+from panprd.map import files as mapdata
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 
 RETURNED = ["last_clicked"]
 

@@ -18,9 +18,12 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from panprd import data, labels, mapdata, mapspec, vocab
+from panprd import data, vocab
 from panprd.assets import ensure_static_assets, offline_map
-from panprd.map_labels import LabelLayer, MetricScale
+from panprd.map import files as mapdata
+from panprd.map import labels
+from panprd.map import spec as mapspec
+from panprd.map.label_layer import LabelLayer, MetricScale
 
 ensure_static_assets(Path(__file__).parent / "static")
 st.set_page_config(page_title="labels demo", layout="wide")

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from panprd import data, filters, mapspec, pages, vocab
+from panprd import data, filters, pages, vocab
 from panprd.i18n import t
+from panprd.map import spec as mapspec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PAGE_PATHS = {"overview": "/", "corridors": "/corridors", "transfer_zones": "/transfer_zones", "ecology": "/ecology"}

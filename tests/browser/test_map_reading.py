@@ -16,7 +16,8 @@ import pytest
 import shapely
 from playwright.sync_api import Frame, Page, expect
 
-from panprd import data, mapspec, vocab
+from panprd import data, vocab
+from panprd.map import spec as mapspec
 
 JS_MAP = "(window.map_div || Object.values(window).find(v => v instanceof L.Map))"
 JS_LABELS = """() => Array.from(document.querySelectorAll('.pp-label')).map(el => {

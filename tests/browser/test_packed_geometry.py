@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shapely
 
-from panprd import mapdata, maps, mapspec
+from panprd.map import files as mapdata
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
 
 # Every drawn layer with an id: [id, GeoJSON geometry as Leaflet holds it] (maritime segments share one id).
 JS_DRAWN = """() => { const out = [];

@@ -2,8 +2,8 @@
 
 `build()` gives a `MapSpec`: the window, the basemap fills (Fujian's units shaded by their number of
 actions on the overview, partners tinted), the visible features with their kind styles, the dashed
-links to partners a feature names but does not reach, and the legend entries. `panprd.maps` draws it
-with folium for the browser and `panprd.static_map` with matplotlib for the PNG, so the two cannot
+links to partners a feature names but does not reach, and the legend entries. `panprd.map.leaflet` draws it
+with folium for the browser and `panprd.map.png` with matplotlib for the PNG, so the two cannot
 disagree. The display geometries are a lighter copy of the layers made once per loaded data.
 
 Traffic lights (issue 14): each drawn feature gets a dot in the colour of the worst light of the shown

@@ -1,7 +1,7 @@
 """A static PNG of the current filtered view, for slides: title, legend, the 示意图 notice and the
 南海诸岛 inset, drawn with matplotlib (Agg, no pyplot: safe off the main thread) and a CJK font.
 
-It draws the same map spec as the interactive map (panprd.mapspec): the same window, display
+It draws the same map spec as the interactive map (panprd.map.spec): the same window, display
 geometries, colours and legend entries; Taiwan is one of the provinces, in the same grey as the other
 provinces; the inset in the lower right corner is drawn from our own polygons (Hainan's include the
 South China Sea islands) and the maritime boundary line of the boundary data.
@@ -29,10 +29,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from panprd import labels, ledger_view, mapdata, maps, mapspec
+from panprd import ledger_view
 from panprd.data import Dataset
 from panprd.i18n import t
-from panprd.mapspec import MapSpec
+from panprd.map import files as mapdata
+from panprd.map import labels
+from panprd.map import leaflet as maps
+from panprd.map import spec as mapspec
+from panprd.map.spec import MapSpec
 
 matplotlib.use("Agg")  # no display on a server; Figure + FigureCanvasAgg below never touch pyplot anyway
 
@@ -193,7 +197,7 @@ def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
 
 def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list) -> None:
     """The interactive map's names at the zoom this frame matches, none over another or over the title,
-    notice, legend or inset (panprd.labels), and a metric scale bar clear of the legend."""
+    notice, legend or inset (panprd.map.labels), and a metric scale bar clear of the legend."""
     sizes = {"province": 13, "sar": 11, "city": 12, "island": 11, "feature": 10}
     labels.place_on_axes(ax, maps.map_labels(ds, spec), props, sizes, blocked=furniture,
                          zoom=labels.static_zoom(ax, text_scale=TEXT_SCALE))

@@ -1,11 +1,11 @@
-/* The map's changing layers, drawn in place inside st_folium's iframe (panprd.maps, panprd.mapdata).
+/* The map's changing layers, drawn in place inside st_folium's iframe (panprd.map.leaflet, panprd.map.files).
  *
  * The iframe's own script (the base map) is the same for every filter state of a page and language, so
  * streamlit-folium keeps the iframe; each rerun sends only a view description, which ppView draws after
  * removing the previous one. Geometries come from window.ppShapes (a static file the browser caches) by key,
  * or inline for the few a view makes itself (a close-up's counties, the lights' anchor points). Coordinates
  * are packed: flat integer steps of 1/SCALE degree from the previous position.
- * Placeholders filled by panprd.mapdata: __SCALE__, __LABEL_JS__, __LABEL_CSS__, __LABEL_PAD__.
+ * Placeholders filled by panprd.map.files: __SCALE__, __LABEL_JS__, __LABEL_CSS__, __LABEL_PAD__.
  */
 (function () {
   var SCALE = __SCALE__;

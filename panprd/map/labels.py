@@ -1,7 +1,7 @@
 """Map labels: which names a map shows, where, from which zoom, and which one gives way in a collision.
 
 Pure data and geometry (no Streamlit, no folium): the interactive map's label layer
-(panprd.map_labels) and the PNG export (``place_on_axes``) draw the same `Label` list, so both show
+(panprd.map.label_layer) and the PNG export (``place_on_axes``) draw the same `Label` list, so both show
 the same names in the UI language.
 
 Zoom levels are Leaflet's (256-pixel tiles; each level doubles the scale). They were read off the
@@ -57,7 +57,7 @@ PRIORITY_CITY_RANK = {"350100": 2, "350200": 1}
 PRIORITY_FEATURE: dict[str, int] = {"railway": 50, "port": 48, "airport": 48, "zone": 46, "bonded_zone": 44}
 PRIORITY_FEATURE_OTHER = 40
 
-#: The lon/lat window the maps fit to (the mainland 9+2 region, as panprd.maps.MAIN_WINDOW): a label is
+#: The lon/lat window the maps fit to (the mainland 9+2 region, as panprd.map.leaflet.MAIN_WINDOW): a label is
 #: anchored in the part of its place inside it (四川's label in the view, the Xiamen–Łódź train's in China).
 REGION_WINDOW = (97.0, 17.5, 125.0, 31.0)
 

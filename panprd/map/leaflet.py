@@ -1,8 +1,8 @@
-"""The map spec (panprd.mapspec) drawn for the browser in two parts: the base map (folium: Leaflet's map,
+"""The map spec (panprd.map.spec) drawn for the browser in two parts: the base map (folium: Leaflet's map,
 the scale bar, the 示意图 notice, the slot of the 南海诸岛 inset, 天地图 tiles when asked for), the same for
 every filter state of a language; and the view (`view_layers`): our own basemap's fills and edges, the
-feature layers, the partner links, the lights, the names and the window, drawn by `ppView` (panprd/ppmap.js)
-from the shapes and the inset in a static file (panprd.mapdata). The base stays in the iframe; a filter
+feature layers, the partner links, the lights, the names and the window, drawn by `ppView` (panprd/map/ppmap.js)
+from the shapes and the inset in a static file (panprd.map.files). The base stays in the iframe; a filter
 change sends a new view.
 
 Every string from the data is HTML-escaped before it enters the map (tooltips, the properties the view
@@ -23,12 +23,15 @@ import folium
 import folium.template
 import shapely
 
-from panprd import labels, ledger_view, mapdata, mapspec, vocab
+from panprd import ledger_view, vocab
 from panprd.assets import DEFAULT_STATIC_URL, offline_map
 from panprd.data import Dataset
 from panprd.i18n import t
-from panprd.map_labels import LabelLayer, MetricScale, script_json
-from panprd.mapspec import MapSpec
+from panprd.map import files as mapdata
+from panprd.map import labels
+from panprd.map import spec as mapspec
+from panprd.map.label_layer import LabelLayer, MetricScale, script_json
+from panprd.map.spec import MapSpec
 
 TIANDITU_URL = "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0" \
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
@@ -330,7 +333,7 @@ def notice_html(lang: str, large: bool = False) -> str:
 
 def map_labels(ds: Dataset, spec: MapSpec) -> list[labels.Label]:
     """The names the map carries: provinces, 香港 and 澳门, Fujian's units, 钓鱼岛 and 赤尾屿, and the
-    features drawn, each at the zoom where it is distinct (panprd.labels)."""
+    features drawn, each at the zoom where it is distinct (panprd.map.labels)."""
     table = _feature_labels(ds.geo, spec.lang)
     return labels.admin_labels(ds, spec.lang) + labels.sort_for_placement(
         table[fid] for fid in spec.features.index if fid in table)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import folium
 import folium.template
 
-from panprd.labels import ALIGN_GAP_PX, ALIGNS, COLLISION_PAD_PX, KINDS, Label, sort_for_placement
+from panprd.map.labels import ALIGN_GAP_PX, ALIGNS, COLLISION_PAD_PX, KINDS, Label, sort_for_placement
 
 DEFAULT_BLOCKED = (".pp-legend", ".pp-notice", ".leaflet-control-container .leaflet-control")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
@@ -117,7 +117,7 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   window.addEventListener("load", schedule);
   if (doc.fonts && doc.fonts.ready) { doc.fonts.ready.then(schedule); }
   schedule();
-  return {remove: function () {  // the labels of a view that is replaced (panprd/ppmap.js)
+  return {remove: function () {  // the labels of a view that is replaced (panprd/map/ppmap.js)
     items = [];
     map.off("zoomend moveend resize", schedule);
     doc.removeEventListener("toggle", schedule, true);

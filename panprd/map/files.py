@@ -8,8 +8,8 @@ does not fetch them again, and a new data version can never be answered with an 
   units as the basemap draws them, `m:<n>` the maritime line, `r:<code>` the lights' rings inside each unit,
   `f:<id>` the features; and `window.ppInset`, the 南海诸岛 inset (inline SVG, drawn once) with its title in
   each language. Written once per data version.
-- `ppmap-<hash>.js`: `ppView(map, view)` (panprd/ppmap.js), with the label layer's script
-  (panprd.map_labels) and the unpacker's scale filled in.
+- `ppmap-<hash>.js`: `ppView(map, view)` (panprd/map/ppmap.js), with the label layer's script
+  (panprd.map.label_layer) and the unpacker's scale filled in.
 
 Coordinates travel packed: each ring or line as one flat list of integer steps of 10^-COORD_DECIMALS
 degrees from the previous position (the display geometries already lie on that grid).
@@ -26,12 +26,12 @@ from pathlib import Path
 
 import shapely
 
-from panprd import mapspec
 from panprd.assets import STATIC_DIR, atomic_write
 from panprd.data import Dataset
 from panprd.filters import LANGS
 from panprd.i18n import t
-from panprd.map_labels import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
+from panprd.map import spec as mapspec
+from panprd.map.label_layer import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
 SUBDIR = "mapdata"

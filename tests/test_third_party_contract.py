@@ -1,0 +1,76 @@
+"""The private APIs of other packages that the project leans on, checked so that an upgrade fails here, with
+a message naming what changed, rather than as a blank map in the browser.
+
+- streamlit-folium (pinned ~=0.27.4): `panprd.ui.mapview` calls its private helpers `_get_html`,
+  `_get_header`, `_get_map_string` and the component `_component_func` itself (to keep the base map's iframe
+  from view to view), and `generate_js_hash` / `get_full_id`. The component's arguments must be the ones
+  `st_folium` itself passes, since the frontend reads them by name.
+- branca (folium's element tree): `panprd.ui.mapview` and `panprd.assets` walk `Element._children`, and the
+  label and scale layers' templates use `this._parent` (branca's own templates do the same).
+
+To upgrade streamlit-folium: raise the pin in pyproject.toml, run this file, and follow what it names.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from importlib.metadata import version
+
+import branca.element
+import folium
+import pytest
+import streamlit_folium
+
+from panprd.ui import mapview
+
+HELPERS = {  # name -> the parameter names mapview relies on, in order
+    "_get_html": ["fig"],
+    "_get_header": ["fig"],
+    "_get_map_string": ["fig"],
+    "generate_js_hash": ["js_string", "key", "return_on_hover"],
+    "get_full_id": ["m"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELPERS))
+def test_streamlit_folium_helper_exists_with_its_signature(name: str) -> None:
+    helper = getattr(streamlit_folium, name, None)
+    assert callable(helper), (f"streamlit_folium.{name} is gone (streamlit-folium {version('streamlit-folium')}); "
+                              "panprd.ui.mapview calls it")
+    params = list(inspect.signature(helper).parameters)
+    assert params == HELPERS[name], f"streamlit_folium.{name}{inspect.signature(helper)} changed: mapview passes {HELPERS[name]}"
+
+
+def st_folium_component_arguments() -> set[str]:
+    """The keyword names st_folium passes to `_component_func`, read from its source."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(streamlit_folium.st_folium)))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", None) == "_component_func"]
+    assert len(calls) == 1, f"st_folium calls _component_func {len(calls)} times; mapview.show copies one call"
+    return {kw.arg for kw in calls[0].keywords if kw.arg}
+
+
+def test_component_gets_the_arguments_st_folium_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert callable(getattr(streamlit_folium, "_component_func", None)), \
+        "streamlit_folium._component_func is gone; panprd.ui.mapview.show calls the component directly"
+    sent: dict[str, object] = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.update(kwargs))
+    fmap = folium.Map(tiles=None)
+    built = mapview.BuiltMap(mapview.component_args(fmap, "k"), "", "v", "", False)
+    mapview.show(built, "k", 400)
+    theirs = st_folium_component_arguments()
+    assert set(sent) == theirs, (f"st_folium passes {sorted(theirs - set(sent))} that mapview.show does not, "
+                                 f"and mapview.show passes {sorted(set(sent) - theirs)} that st_folium does not")
+
+
+def test_branca_element_tree_fields() -> None:
+    parent, child = folium.Map(tiles=None), folium.FeatureGroup()
+    child.add_to(parent)
+    children = getattr(parent, "_children", None)
+    assert isinstance(children, dict) and child in children.values(), \
+        "branca Element._children is no longer a dict of the children (panprd.ui.mapview._walk, panprd.assets)"
+    assert getattr(child, "_parent", None) is parent, \
+        "branca Element._parent is no longer the parent (the label and scale templates use this._parent)"
+    assert isinstance(branca.element.MacroElement()._name, str), "branca MacroElement._name is gone"
