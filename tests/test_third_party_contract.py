@@ -40,7 +40,8 @@ def test_streamlit_folium_helper_exists_with_its_signature(name: str) -> None:
     assert callable(helper), (f"streamlit_folium.{name} is gone (streamlit-folium {version('streamlit-folium')}); "
                               "panprd.ui.mapview calls it")
     params = list(inspect.signature(helper).parameters)
-    assert params == HELPERS[name], f"streamlit_folium.{name}{inspect.signature(helper)} changed: mapview passes {HELPERS[name]}"
+    assert params == HELPERS[name], \
+        f"streamlit_folium.{name}{inspect.signature(helper)} changed: mapview passes {HELPERS[name]}"
 
 
 def st_folium_component_arguments() -> set[str]:
