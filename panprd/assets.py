@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,14 @@ def offline_map(static_url: str = DEFAULT_STATIC_URL, **kwargs: Any) -> folium.M
     return m
 
 
+def elements(root: Any) -> Iterator[Any]:
+    """A folium element and every element under it, depth first (branca's `_children`; the contract test
+    tests/test_third_party_contract.py guards the field)."""
+    yield root
+    for child in getattr(root, "_children", {}).values():
+        yield from elements(child)
+
+
 def external_asset_urls(fig: folium.MacroElement) -> list[str]:
     """URLs that st_folium would make the browser load from another host.
 
@@ -186,15 +195,10 @@ def external_asset_urls(fig: folium.MacroElement) -> list[str]:
     branca colormaps); an empty list means the map is offline-safe. Useful in unit tests.
     """
     urls: list[str] = []
-
-    def walk(elem: Any) -> None:
+    for elem in elements(fig):
         if isinstance(elem, branca.colormap.ColorMap):
             urls.append(_D3_FROM_CDN)
         if isinstance(elem, folium.elements.JSCSSMixin):
             urls.extend(u for _, u in elem.default_js)
             urls.extend(u for _, u in elem.default_css)
-        for child in getattr(elem, "_children", {}).values():
-            walk(child)
-
-    walk(fig)
     return [u for u in dict.fromkeys(urls) if u.startswith(("http:", "https:", "//"))]

@@ -5,7 +5,7 @@ a message naming what changed, rather than as a blank map in the browser.
   `_get_header`, `_get_map_string` and the component `_component_func` itself (to keep the base map's iframe
   from view to view), and `generate_js_hash` / `get_full_id`. The component's arguments must be the ones
   `st_folium` itself passes, since the frontend reads them by name.
-- branca (folium's element tree): `panprd.ui.mapview` and `panprd.assets` walk `Element._children`, and the
+- branca (folium's element tree): `panprd.assets.elements` walks `Element._children`, and the
   label and scale layers' templates use `this._parent` (branca's own templates do the same).
 
 To upgrade streamlit-folium: raise the pin in pyproject.toml, run this file, and follow what it names.
@@ -71,7 +71,7 @@ def test_branca_element_tree_fields() -> None:
     child.add_to(parent)
     children = getattr(parent, "_children", None)
     assert isinstance(children, dict) and child in children.values(), \
-        "branca Element._children is no longer a dict of the children (panprd.ui.mapview._walk, panprd.assets)"
+        "branca Element._children is no longer a dict of the children (panprd.assets.elements)"
     assert getattr(child, "_parent", None) is parent, \
         "branca Element._parent is no longer the parent (the label and scale templates use this._parent)"
     assert isinstance(branca.element.MacroElement()._name, str), "branca MacroElement._name is gone"

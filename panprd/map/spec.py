@@ -309,7 +309,6 @@ RING_SIMPLIFY = 0.003
 
 
 @functools.lru_cache(maxsize=4)
-@functools.lru_cache(maxsize=4)
 def unit_rings(geo: Geo) -> pd.Series:
     """Fujian unit code -> the line just inside its display border where its traffic light is drawn (once per
     loaded data: the shapes file, every map with lights and the slide PNG ask for them)."""

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from panprd import filters, viewcache
+from panprd import assets, filters, viewcache
 from panprd.data import Dataset
 from panprd.map import files as mapdata
 from panprd.map import leaflet as maps
@@ -50,18 +50,12 @@ def component_args(fmap: folium.Map, key: str) -> dict[str, object]:
     script = streamlit_folium._get_map_string(fmap)
     css_links: list[str] = []
     js_links: list[str] = []
-    for element in _walk(fmap):
+    for element in assets.elements(fmap):
         css_links.extend(href for _, href in getattr(element, "default_css", []))
         js_links.extend(src for _, src in getattr(element, "default_js", []))
     return {"script": script, "header": header, "html": html, "id": streamlit_folium.get_full_id(fmap),
             "css_links": list(dict.fromkeys(css_links)), "js_links": list(dict.fromkeys(js_links)),
             "key": streamlit_folium.generate_js_hash(script, key, False)}
-
-
-def _walk(element):
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
 
 
 def base_args(ds: Dataset, lang: str, tianditu_key: str | None, large: bool) -> dict[str, object]:
