@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from panprd import origin, policy, vocab
+from panprd.messages import Message
 
 APP_DIR = Path(__file__).resolve().parent.parent
 # The data files' folder; tests and the benchmark point it at altered copies of the data.
@@ -43,22 +44,37 @@ MAX_CELL_CHARS = 5000
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in a data file. `row` is None for file-level problems."""
+    """One problem found in a data file. `row` is None for file-level problems.
+
+    What is wrong is a Message, said in the reader's language where it is shown (`text(lang)`);
+    `str()` and `message` are the English the command line and the logs print.
+    """
 
     file: str
     row: int | None
     column: str | None
-    message: str
+    said: Message
     severity: str = "error"  # "error" rejects the row (or the file when fatal); "warning" keeps it
     fatal: bool = False
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        return self.said.text("en")
+
+    def text(self, lang: str) -> str:
+        """'measures.csv 第 2 行：…' on a Chinese page, 'measures.csv, row 2: …' on an English one."""
+        return Message("where_said", where=self.where(lang), message=self.said).text(lang)
+
+    def where(self, lang: str) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where = Message("where_row", file=where, row=self.row).text(lang)
         if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            where = Message("where_column", where=where, column=self.column).text(lang)
+        return where
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class DataError(Exception):
@@ -145,19 +161,17 @@ def read_stable(path: Path, attempts: int = 5) -> bytes:
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Issue]]:
     """Decode UTF-8 (a BOM is accepted); explain, not crash, on the encodings Excel produces."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Issue(name, None, None, "the file is UTF-16 (Excel 'Unicode Text'); save it as "
-                            "'CSV UTF-8 (comma delimited)'", fatal=True)]
+        return None, [Issue(name, None, None, Message("issue_utf16"), fatal=True)]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         row = raw[: exc.start].count(b"\n") + 1
         try:
             raw.decode("gbk")
-            hint = "it looks like GBK/GB18030, as Excel saves CSV on Chinese Windows"
+            hint = Message("issue_hint_gbk")
         except UnicodeDecodeError:
-            hint = "it is not valid UTF-8"
-        return None, [Issue(name, row, None, f"not UTF-8 (byte {exc.start}): {hint}; save it as "
-                            "'CSV UTF-8 (comma delimited)'", fatal=True)]
+            hint = Message("issue_hint_bytes")
+        return None, [Issue(name, row, None, Message("issue_not_utf8", byte=exc.start, hint=hint), fatal=True)]
 
 
 # ---------------------------------------------------------------- measures.csv
@@ -187,21 +201,19 @@ def read_measures(raw: bytes, ref: Reference, name: str = "measures.csv") -> tup
     try:
         header = next(reader)
     except StopIteration:
-        raise DataError([Issue(name, None, None, "the file is empty", fatal=True)]) from None
+        raise DataError([Issue(name, None, None, Message("issue_empty_file"), fatal=True)]) from None
     header = [h.strip() for h in header]
     if len(header) == 1 and vocab.LIST_SEPARATOR in header[0]:
-        raise DataError([Issue(name, 1, None, "the header is one column containing ';': the file "
-                               "uses ';' as delimiter; expected ',' (save as 'CSV UTF-8 (comma delimited)')",
-                               fatal=True)])
+        raise DataError([Issue(name, 1, None, Message("issue_semicolon"), fatal=True)])
     missing = [c for c in vocab.REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise DataError([Issue(name, 1, c, "required column missing", fatal=True) for c in missing])
+        raise DataError([Issue(name, 1, c, Message("issue_column_missing"), fatal=True) for c in missing])
     for col in header:
         if col not in vocab.MEASURE_COLUMNS:
-            issues.append(Issue(name, 1, col, "unknown column (kept, not used)", "warning"))
+            issues.append(Issue(name, 1, col, Message("issue_column_unknown"), "warning"))
     dupes = {c for c in header if header.count(c) > 1}
     for col in sorted(dupes):
-        issues.append(Issue(name, 1, col, "column appears twice; the first is used", "warning"))
+        issues.append(Issue(name, 1, col, Message("issue_column_twice"), "warning"))
 
     good: list[dict[str, object]] = []
     bad: list[dict[str, object]] = []
@@ -212,7 +224,7 @@ def read_measures(raw: bytes, ref: Reference, name: str = "measures.csv") -> tup
         except StopIteration:
             break
         except csv.Error as exc:
-            issues.append(Issue(name, reader.line_num, None, f"unreadable CSV record: {exc}", fatal=True))
+            issues.append(Issue(name, reader.line_num, None, Message("issue_csv_record", error=str(exc)), fatal=True))
             raise DataError(issues) from None
         row_no = reader.line_num
         if not any(c.strip() for c in cells):
@@ -224,8 +236,7 @@ def read_measures(raw: bytes, ref: Reference, name: str = "measures.csv") -> tup
         entry = {c: record.get(c, "").strip() for c in vocab.MEASURE_COLUMNS}
         entry["row"] = row_no
         if target is bad:
-            entry["reasons"] = "; ".join(f"{i.column or ''}: {i.message}" for i in row_issues
-                                         if i.severity == "error")
+            entry["reasons"] = tuple(i for i in row_issues if i.severity == "error")
         target.append(entry)
     return _frame(good), pd.DataFrame(bad), issues
 
@@ -234,56 +245,55 @@ def _validate_row(record: dict[str, str], cells: list[str], header: list[str], r
                   seen_ids: dict[str, int], name: str) -> list[Issue]:
     out: list[Issue] = []
 
-    def err(column: str | None, message: str) -> None:
-        out.append(Issue(name, row, column, message))
+    def err(column: str | None, key: str, **values: object) -> None:
+        out.append(Issue(name, row, column, Message(key, **values)))
 
     if len(cells) > len(header):
-        err(None, f"{len(cells)} fields, the header has {len(header)} (an unquoted comma?)")
+        err(None, "issue_fields_comma", n=len(cells), header=len(header))
     elif len(cells) < len(header):
-        err(None, f"{len(cells)} fields, the header has {len(header)}")
+        err(None, "issue_fields", n=len(cells), header=len(header))
     for col, value in record.items():
         if len(value) > MAX_CELL_CHARS:
-            err(col, f"cell is {len(value)} characters; at most {MAX_CELL_CHARS} expected")
+            err(col, "issue_cell_long", n=len(value), limit=MAX_CELL_CHARS)
     for col in vocab.REQUIRED_COLUMNS:
         if not record.get(col, "").strip():
-            err(col, "empty; a value is required")
+            err(col, "issue_cell_empty")
 
     mid = record.get("measure_id", "").strip()
     match = MEASURE_ID_PATTERN.match(mid)
     if mid and not match:
-        err("measure_id", f"'{mid[:40]}' is not of the form section.clause.item, e.g. 4.1.03")
+        err("measure_id", "issue_id_form", value=mid[:40])
     if mid in seen_ids:
-        err("measure_id", f"duplicate of row {seen_ids[mid]}")
+        err("measure_id", "issue_id_twice", row=seen_ids[mid])
     elif mid:
         seen_ids[mid] = row
     section = _int_cell(record.get("section", ""), "section", err)
     clause = _int_cell(record.get("clause", ""), "clause", err)
     if match and section is not None and clause is not None and (int(match[1]), int(match[2])) != (section, clause):
-        err("measure_id", f"'{mid}' does not agree with section {section}, clause {clause}")
+        err("measure_id", "issue_id_disagrees", value=mid, section=section, clause=clause)
     theme = record.get("theme", "").strip()
     if theme and theme not in vocab.THEMES:
-        err("theme", f"unknown theme '{theme[:40]}'; expected one of {', '.join(vocab.THEMES)}")
+        err("theme", "issue_theme_unknown", value=theme[:40], expected=tuple(vocab.THEMES))
     elif theme and section is not None and vocab.SECTION_THEME.get(section) != theme:
-        err("theme", f"section {section} has theme '{vocab.SECTION_THEME.get(section)}', not '{theme}'")
+        err("theme", "issue_theme_section", section=section, expected=vocab.SECTION_THEME.get(section), value=theme)
     topic = record.get("topic", "").strip()
     if topic and topic not in vocab.TOPICS:
-        err("topic", f"unknown topic '{topic[:40]}'")
+        err("topic", "issue_topic_unknown", value=topic[:40])
     layer = record.get("layer", "").strip()
     if layer and layer not in vocab.LAYERS:
-        err("layer", f"unknown layer '{layer[:40]}'; expected one of {', '.join(vocab.LAYERS)} or empty")
+        err("layer", "issue_layer_unknown", value=layer[:40], expected=tuple(vocab.LAYERS))
     text = record.get("text_zh", "").strip()
     if text and len(text) <= MAX_CELL_CHARS and text not in ref.source_text:
-        err("text_zh", "not a verbatim quote of the source text (no contiguous match in "
-                       "sources/fujian-panprd-2016.txt)")
+        err("text_zh", "issue_not_verbatim", source=f"sources/{SOURCE_NAME}.txt")
     for code in split_list(record.get("places", "")):
         if code not in ref.admin_codes or not code.startswith("35"):
-            err("places", f"'{code[:20]}' is not a Fujian unit or county code in geodata/")
+            err("places", "issue_place_unknown", value=code[:20])
     for code in split_list(record.get("partners", "")):
         if code not in vocab.PARTNERS:
-            err("partners", f"'{code[:20]}' is not a 9+2 member code")
+            err("partners", "issue_partner_unknown", value=code[:20])
     for fid in split_list(record.get("features", "")):
         if fid not in ref.feature_ids:
-            err("features", f"'{fid[:60]}' is not a feature id in geodata/{FEATURES_FILE}")
+            err("features", "issue_feature_unknown", value=fid[:60], file=f"geodata/{FEATURES_FILE}")
     return out
 
 
@@ -294,7 +304,7 @@ def _int_cell(value: str, column: str, err) -> int | None:
     try:
         return int(value)
     except ValueError:
-        err(column, f"'{value[:20]}' is not an integer")
+        err(column, "issue_not_integer", value=value[:20])
         return None
 
 
@@ -321,7 +331,7 @@ def _read_geojson(path: Path, required: tuple[str, ...], read=read_stable) -> tu
     """Read one GeoJSON file, checking it is there, parses, is lon/lat and has valid geometry."""
     name = f"geodata/{path.name}"
     if not path.exists():
-        return None, [Issue(name, None, None, "file missing", fatal=True)]
+        return None, [Issue(name, None, None, Message("issue_file_missing"), fatal=True)]
     raw = read(path)
     text, issues = _decode(raw, name)
     if text is None:
@@ -329,36 +339,36 @@ def _read_geojson(path: Path, required: tuple[str, ...], read=read_stable) -> tu
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, [Issue(name, exc.lineno, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg} (truncated file?)", fatal=True)]
+        return None, [Issue(name, exc.lineno, None, Message("issue_json_at", line=exc.lineno, col=exc.colno,
+                                                             error=exc.msg), fatal=True)]
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        return None, [Issue(name, None, None, "not a GeoJSON FeatureCollection", fatal=True)]
+        return None, [Issue(name, None, None, Message("issue_not_collection"), fatal=True)]
     crs_name = str(((doc.get("crs") or {}).get("properties") or {}).get("name", ""))
     if crs_name and "4326" not in crs_name and "CRS84" not in crs_name:
-        return None, [Issue(name, None, None, f"CRS is {crs_name}; expected WGS84 lon/lat (EPSG:4326)",
-                            fatal=True)]
+        return None, [Issue(name, None, None, Message("issue_crs", crs=crs_name), fatal=True)]
     records: list[dict[str, object]] = []
     for index, feat in enumerate(doc.get("features") or []):
         props = dict(feat.get("properties") or {})
-        label = f"feature {index} (id {props.get('id', '?')})"
+        label = Message("issue_feature_at", index=index, id=props.get("id", "?"))
         for col in required:
             if col not in props:
-                issues.append(Issue(name, index, col, f"{label}: property missing"))
+                issues.append(Issue(name, index, col, Message("issue_property_missing", feature=label)))
         try:
             geom = shapely.geometry.shape(feat["geometry"]) if feat.get("geometry") else None
         except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
-            issues.append(Issue(name, index, "geometry", f"{label}: unreadable geometry ({exc})"))
+            issues.append(Issue(name, index, "geometry", Message("issue_geometry_unreadable", feature=label,
+                                                                 error=str(exc))))
             continue
         if geom is not None and not geom.is_empty:
             minx, miny, maxx, maxy = geom.bounds
             if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-                issues.append(Issue(name, index, "geometry", f"{label}: coordinates {geom.bounds[:2]} are not "
-                                    "lon/lat degrees (projected metres?); expected WGS84 (EPSG:4326)",
-                                    fatal=True))
+                issues.append(Issue(name, index, "geometry", Message("issue_projected", feature=label,
+                                                                     coords=str(geom.bounds[:2])), fatal=True))
                 continue
             if not geom.is_valid:
                 reason = shapely.is_valid_reason(geom)
-                issues.append(Issue(name, index, "geometry", f"{label}: invalid geometry: {reason}"))
+                issues.append(Issue(name, index, "geometry", Message("issue_geometry_invalid", feature=label,
+                                                                     reason=reason)))
                 continue
         records.append({**props, "geometry": geom})
     if any(i.fatal for i in issues):
@@ -395,18 +405,19 @@ def load_geo(geodata_dir: Path = GEODATA_DIR, read=read_stable) -> tuple[Geo, li
     issues += feature_issues(features)
     for col in ("places", "partners", *vocab.FEATURE_PART_PROPERTIES):
         features[col] = features[col].astype(str).map(split_list)
+    name = f"geodata/{FEATURES_FILE}"
     for index, feat in features.iterrows():
+        label = Message("issue_feature", id=feat["id"])
         for code in feat["places"]:
             if code not in admin.index:
-                issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "places",
-                                    f"feature {feat['id']}: '{code}' is not an admin unit in geodata/"))
+                issues.append(Issue(name, index, "places", Message("issue_feature_place", feature=label, value=code)))
         if feat["kind"] not in vocab.FEATURE_KINDS:
-            issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "kind", f"feature {feat['id']}: unknown kind"))
+            issues.append(Issue(name, index, "kind", Message("issue_kind_unknown", feature=label)))
         if feat["layer"] not in vocab.LAYERS:
-            issues.append(Issue(f"geodata/{FEATURES_FILE}", index, "layer", f"feature {feat['id']}: unknown layer"))
+            issues.append(Issue(name, index, "layer", Message("issue_feature_layer", feature=label)))
     dupes = features["id"][features["id"].duplicated()]
     for fid in dupes:
-        issues.append(Issue(f"geodata/{FEATURES_FILE}", None, "id", f"duplicate feature id '{fid}'"))
+        issues.append(Issue(name, None, "id", Message("issue_feature_twice", id=fid)))
     features = features.drop_duplicates("id").set_index("id", drop=False)
     return Geo(admin=admin, features=features, maritime=maritime), issues
 
@@ -419,7 +430,7 @@ def _read_origin(path: Path, read) -> tuple[dict | None, list[Issue]]:
     try:
         record = json.loads(read(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [Issue(name, getattr(exc, "lineno", None), None, f"not valid JSON: {exc}")]
+        return None, [Issue(name, getattr(exc, "lineno", None), None, Message("issue_json", error=str(exc)))]
     problems = origin.geodata_problems(record)
     return (None if problems else record), [Issue(name, None, None, p) for p in problems]
 
@@ -467,7 +478,7 @@ def feature_issues(features: gpd.GeoDataFrame) -> list[Issue]:
     name = f"geodata/{FEATURES_FILE}"
     issues: list[Issue] = []
     for index, feat in features.iterrows():
-        label = f"feature {feat['id']}"
+        label = Message("issue_feature", id=feat["id"])
         geom = feat.geometry if isinstance(feat.geometry, shapely.Geometry) else None  # null reads as NaN
         mapped = geom is not None and not geom.is_empty
         for text_field in vocab.FEATURE_TEXT_FIELDS:
@@ -476,28 +487,25 @@ def feature_issues(features: gpd.GeoDataFrame) -> list[Issue]:
                 text = str(feat[column]).strip()
                 prefix = vocab.NOT_MAPPED_PREFIX[lang].strip()
                 if text_field == "geometry_basis" and not mapped and not text.removeprefix(prefix).strip(" :："):
-                    issues.append(Issue(name, index, column, f"{label}: no geometry and no stated reason; expected "
-                                        f"'{vocab.NOT_MAPPED_PREFIX[lang]}<why it is not mapped>'"))
+                    said = Message("issue_no_reason", feature=label, prefix=vocab.NOT_MAPPED_PREFIX[lang])
                 elif not text:
-                    issues.append(Issue(name, index, column, f"{label}: empty; the text is needed in both "
-                                        "languages (zh and en)"))
+                    said = Message("issue_text_empty", feature=label)
                 elif text_field == "geometry_basis" and not mapped and not text.startswith(prefix):
-                    issues.append(Issue(name, index, column, f"{label}: no geometry, but the basis does not say "
-                                        f"why: expected it to begin '{vocab.NOT_MAPPED_PREFIX[lang]}'"))
+                    said = Message("issue_basis_unsaid", feature=label, prefix=vocab.NOT_MAPPED_PREFIX[lang])
                 elif text_field == "geometry_basis" and mapped and text.startswith(prefix):
-                    issues.append(Issue(name, index, column, f"{label}: has a geometry, but the basis says "
-                                        "it is not mapped"))
+                    said = Message("issue_basis_contradicts", feature=label)
+                else:
+                    continue
+                issues.append(Issue(name, index, column, said))
         if feat["kind"] == "railway" and not railway_leaves_china(feat["id"]) and intermediate_points(geom) < 1:
-            issues.append(Issue(name, index, "geometry", f"{label}: a railway in China drawn without an "
-                                "intermediate place (a straight line between its ends, a point, or nothing); "
-                                "draw it through the county seats or stations of its route"))
+            issues.append(Issue(name, index, "geometry", Message("issue_railway_straight", feature=label)))
         parts = {lang: split_list(str(feat[f"parts_{lang}"])) for lang in ("zh", "en")}
         if any(parts.values()):
             count = int(shapely.get_num_geometries(geom)) if mapped else 0
             for lang, names in parts.items():
                 if len(names) != count:
-                    issues.append(Issue(name, index, f"parts_{lang}", f"{label}: {len(names)} site names for "
-                                        f"{count} sites in the geometry"))
+                    issues.append(Issue(name, index, f"parts_{lang}", Message("issue_parts", feature=label,
+                                                                              names=len(names), sites=count)))
     return issues
 
 
@@ -517,6 +525,10 @@ def feature_text(feature_row: pd.Series | dict, field: str, lang: str) -> str:
     return ""
 
 
+def _source_issues(error: policy.SourceError) -> list[Issue]:
+    return [Issue(error.name, row, column, said, fatal=True) for row, column, said in error.problems]
+
+
 def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Dataset:
     """Load everything under `root` (default: ROOT) and join it. Raises DataError when nothing can be served."""
     root = root or ROOT
@@ -530,26 +542,25 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
     source_name = f"sources/{SOURCE_NAME}.txt"
     source_path = root / source_name
     if not source_path.exists():
-        raise DataError([Issue(source_name, None, None, "file missing", fatal=True)])
+        raise DataError([Issue(source_name, None, None, Message("issue_file_missing"), fatal=True)])
     source_text, issues = _decode(read(source_path), source_name)
     if source_text is None:
         raise DataError(issues)
     meta_name = f"sources/{SOURCE_NAME}.toml"
     if not (root / meta_name).exists():
-        raise DataError([Issue(meta_name, None, None, "file missing", fatal=True)])
+        raise DataError([Issue(meta_name, None, None, Message("issue_file_missing"), fatal=True)])
     try:
         metadata = policy.parse_metadata(read(root / meta_name), meta_name)
-    except ValueError as exc:
-        raise DataError([Issue(meta_name, None, None, str(exc), fatal=True)]) from None
+    except policy.SourceError as exc:
+        raise DataError(_source_issues(exc)) from None
     text = policy.parse(source_text)
     headings_name = f"sources/{SOURCE_NAME}{HEADINGS_SUFFIX}"
     if not (root / headings_name).exists():
-        raise DataError([Issue(headings_name, None, None, "file missing", fatal=True)])
+        raise DataError([Issue(headings_name, None, None, Message("issue_file_missing"), fatal=True)])
     try:
         headings_en = policy.parse_headings_en(read(root / headings_name), headings_name, text)
-    except ValueError as exc:
-        lines = str(exc).splitlines()
-        raise DataError([Issue(headings_name, None, None, line, fatal=True) for line in lines]) from None
+    except policy.SourceError as exc:
+        raise DataError(_source_issues(exc)) from None
     geo, geo_issues = load_geo(root / "geodata", read)
     issues += geo_issues
     origin, origin_issues = _read_origin(root / "geodata" / ORIGIN_FILE, read)
@@ -558,14 +569,14 @@ def load(root: Path | None = None, measures_bytes: bytes | None = None) -> Datas
     if measures_bytes is None:
         path = root / "measures.csv"
         if not path.exists():
-            raise DataError([Issue("measures.csv", None, None, "file missing", fatal=True)])
+            raise DataError([Issue("measures.csv", None, None, Message("issue_file_missing"), fatal=True)])
         measures_bytes = read(path)
     else:
         digest.update(b"measures.csv\0" + measures_bytes)
     measures, rejected, measure_issues = read_measures(measures_bytes, ref)
     issues += measure_issues
     if measures.empty:
-        raise DataError(issues + [Issue("measures.csv", None, None, "no valid rows", fatal=True)])
+        raise DataError(issues + [Issue("measures.csv", None, None, Message("issue_no_rows"), fatal=True)])
     by_feature: dict[str, list[str]] = {}
     for mid, fids in zip(measures.index, measures["features"]):  # one pass, not features × measures
         for fid in fids:

@@ -11,19 +11,20 @@ A corrected record corrects every download. A missing geodata record is said in 
 
 from __future__ import annotations
 
+from panprd.messages import Message
 from panprd.policy import Metadata
 
 GEODATA_ORIGIN = "geodata/origin.json"
 PACKAGE_KEYS: tuple[str, ...] = ("name", "version", "licence", "url")
 
 
-def geodata_problems(record: object) -> list[str]:
+def geodata_problems(record: object) -> list[Message]:
     """What makes a geodata origin record unusable (empty when it is sound)."""
     package = record.get("package") if isinstance(record, dict) else None
     if not isinstance(package, dict):
-        return ["key package missing or not an object"]
-    missing = [key for key in PACKAGE_KEYS if not str(package.get(key, "")).strip()]
-    return [f"key package.{', package.'.join(missing)} missing or empty"] if missing else []
+        return [Message("issue_package")]
+    missing = tuple(f"package.{key}" for key in PACKAGE_KEYS if not str(package.get(key, "")).strip())
+    return [Message("issue_package_keys", keys=missing)] if missing else []
 
 
 def citation(meta: Metadata, lang: str, text_path: str) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from panprd import vocab
+from panprd.messages import Message
 
 _NUMERALS = {v: k for k, v in vocab.SECTION_NUMERALS.items()}
 _SECTION_HEAD = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
@@ -197,12 +198,29 @@ METADATA_FIELDS: tuple[str, ...] = ("title_zh", "title_en", "issuer_zh", "issuer
                                     "copy_from", "sha256")
 
 
+class SourceError(ValueError):
+    """A source file that cannot be used: its name and every problem as (row, column, Message).
+
+    `str()` is the English lines the command line prints; a page shows each problem in its language.
+    """
+
+    def __init__(self, name: str, problems: list[tuple[int | None, str | None, Message]]):
+        self.name = name
+        self.problems = problems
+        super().__init__("\n".join(_english(name, *problem) for problem in problems))
+
+
+def _english(name: str, row: int | None, column: str | None, said: Message) -> str:
+    where = name + (f", row {row}" if row is not None else "") + (f", column {column}" if column else "")
+    return f"{where}: {said}"
+
+
 def read_metadata(path: Path) -> Metadata:
-    """The metadata file; ValueError naming the file and the field when it cannot be used."""
+    """The metadata file; SourceError naming the file and the field when it cannot be used."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"{path.name}: {exc}") from None
+        raise SourceError(path.name, [(None, None, Message("issue_toml", error=str(exc)))]) from None
     return parse_metadata(raw, path.name)
 
 
@@ -210,12 +228,12 @@ def parse_metadata(raw: bytes, name: str) -> Metadata:
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{name}: {exc}") from None
-    missing = [f for f in METADATA_FIELDS if f not in doc]
+        raise SourceError(name, [(None, None, Message("issue_toml", error=str(exc)))]) from None
+    missing = tuple(f for f in METADATA_FIELDS if f not in doc)
     if missing:
-        raise ValueError(f"{name}: field(s) missing: {', '.join(missing)}")
+        raise SourceError(name, [(None, None, Message("issue_fields_missing", fields=missing))])
     if not isinstance(doc["date"], date):
-        raise ValueError(f"{name}: field date: expected a TOML date (2016-11-14)")
+        raise SourceError(name, [(None, "date", Message("issue_toml_date"))])
     return Metadata(**{f: doc[f] if f == "date" else str(doc[f]) for f in METADATA_FIELDS})
 
 
@@ -227,29 +245,34 @@ def parse_headings_en(raw: bytes, name: str, text: PolicyText) -> dict[str, str]
 
     The text is Chinese only; these titles let an English reader find their way. Each row repeats the
     Chinese title, which must be the text's own, so a title cannot drift from what it translates; every
-    section and clause needs one. ValueError lists every problem by row and column.
+    section and clause needs one. SourceError lists every problem by row and column.
     """
     expected = {str(s.number): s.title for s in text.sections} | {c.ref: c.heading for c in text.clauses}
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    problems = [f"{name}, row 1, column {c}: required column missing" for c in HEADING_COLUMNS
-                if rows and c not in rows[0]]
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, [(None, None, Message("issue_not_utf8", byte=exc.start,
+                                                      hint=Message("issue_hint_bytes")))]) from None
+    rows = list(csv.DictReader(io.StringIO(decoded, newline="")))
+    problems: list[tuple[int | None, str | None, Message]] = [
+        (1, c, Message("issue_column_missing")) for c in HEADING_COLUMNS if rows and c not in rows[0]]
     titles: dict[str, str] = {}
     for number, row in enumerate(rows if not problems else [], start=2):
         ref, title_en = (row.get("ref") or "").strip(), (row.get("title_en") or "").strip()
         if ref not in expected:
-            problems.append(f"{name}, row {number}, column ref: '{ref[:20]}' is no section or clause of the text")
+            problems.append((number, "ref", Message("issue_ref_unknown", value=ref[:20])))
         elif (row.get("title_zh") or "").strip() != expected[ref]:
-            problems.append(f"{name}, row {number}, column title_zh: the text's title of {ref} is '{expected[ref]}'")
+            problems.append((number, "title_zh", Message("issue_title_zh", ref=ref, title=expected[ref])))
         elif not title_en or re.search(r"[\u3000-\u9fff]", title_en):
-            problems.append(f"{name}, row {number}, column title_en: empty or not English")
+            problems.append((number, "title_en", Message("issue_title_en")))
         elif not (row.get("source") or "").strip():
-            problems.append(f"{name}, row {number}, column source: empty; a citation or 'our translation'")
+            problems.append((number, "source", Message("issue_heading_source")))
         elif ref in titles:
-            problems.append(f"{name}, row {number}, column ref: {ref} appears twice")
+            problems.append((number, "ref", Message("issue_ref_twice", ref=ref)))
         else:
             titles[ref] = title_en
-    problems += [f"{name}: no English title for {ref} ({title})" for ref, title in expected.items()
-                 if ref not in titles and not problems]
+    problems += [(None, None, Message("issue_no_english_title", ref=ref, title=title))
+                 for ref, title in expected.items() if ref not in titles and not problems]
     if problems:
-        raise ValueError("\n".join(problems))
+        raise SourceError(name, problems)
     return titles

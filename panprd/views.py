@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from panprd import data, filters, pages, vocab
+from panprd.messages import Message
 
 VIEWS_PATH = data.APP_DIR / "views.toml"
 
@@ -33,7 +34,14 @@ class SavedView:
 
 
 class ViewsError(ValueError):
-    """views.toml cannot be used; the message names the entry and the field."""
+    """views.toml cannot be used; the message names the entry and the field (English in `str()`)."""
+
+    def __init__(self, said: Message):
+        self.said = said
+        super().__init__(f"{VIEWS_PATH.name}: {said}")
+
+    def text(self, lang: str) -> str:
+        return Message("where_said", where=VIEWS_PATH.name, message=self.said).text(lang)
 
 
 def parse_views(text: str) -> list[SavedView]:
@@ -41,20 +49,19 @@ def parse_views(text: str) -> list[SavedView]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ViewsError(f"views.toml: {exc}") from None
+        raise ViewsError(Message("issue_views_toml", error=str(exc))) from None
     entries = doc.get("view", [])
     if not isinstance(entries, list):
-        raise ViewsError("views.toml: `view` must be an array of tables ([[view]])")
+        raise ViewsError(Message("issue_views_array"))
     views = []
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise ViewsError(f"views.toml: view {n} is not a table")
+            raise ViewsError(Message("issue_view_not_table", n=n))
         for key in ("title_zh", "title_en", "page", "query"):
             if not isinstance(entry.get(key), str):
-                raise ViewsError(f"views.toml: view {n} has no text `{key}`")
+                raise ViewsError(Message("issue_view_no_text", n=n, key=key))
         if entry["page"] not in pages.BY_KEY:
-            raise ViewsError(f"views.toml: view {n}: page '{entry['page']}' is not one of "
-                             f"{', '.join(pages.BY_KEY)}")
+            raise ViewsError(Message("issue_view_page", n=n, page=entry["page"], expected=tuple(pages.BY_KEY)))
         views.append(SavedView(entry["title_zh"], entry["title_en"], entry["page"], entry["query"]))
     return views
 

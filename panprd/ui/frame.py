@@ -76,9 +76,9 @@ def dataset(lang: str) -> data.Dataset:
     except data.DataError as exc:
         if root not in _last_good:
             st.error(t("data_unusable", lang))
-            st.html(items(exc.issues))
+            st.html(items(i.text(lang) for i in exc.issues))
             st.stop()
-        alert("pp-stale", t("data_stale", lang), items(exc.issues), "#c62828", "#ffebee")
+        alert("pp-stale", t("data_stale", lang), items(i.text(lang) for i in exc.issues), "#c62828", "#ffebee")
         return _last_good[root]
     _last_good[root] = loaded
     return loaded
@@ -182,10 +182,16 @@ def data_banner(ds: data.Dataset, lang: str) -> None:
     geo_errors = [i for i in ds.errors if i.file.startswith("geodata/")]
     if ds.rejected.empty and not geo_errors:
         return
-    body = "".join(f"<li>{esc(r['row'])}: {esc(r['measure_id'])} — {esc(r['reasons'])}</li>"
+    body = "".join(f"<li>{esc(r['row'])}: {esc(r['measure_id'])} — {esc(_reasons(r['reasons'], lang))}</li>"
                    for _, r in ds.rejected.iterrows())
-    body += "".join(f"<li>{esc(i)}</li>" for i in geo_errors)
+    body += "".join(f"<li>{esc(i.text(lang))}</li>" for i in geo_errors)
     alert("pp-banner", t("data_rejected", lang).format(n=len(ds.rejected)), f"<ul>{body}</ul>")
+
+
+def _reasons(issues: tuple[data.Issue, ...], lang: str) -> str:
+    """What is wrong with one rejected row, column by column, in the page's language."""
+    separator = "；" if lang == "zh" else "; "
+    return separator.join(f"{i.column or ''}{t('colon', lang)}{i.said.text(lang)}" for i in issues)
 
 
 def start(page: pages.PageSpec) -> PageContext:

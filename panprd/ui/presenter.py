@@ -88,7 +88,8 @@ def _saved_views(lang: str) -> list[views.SavedView]:
     try:
         return views.load_views()
     except views.ViewsError as exc:
-        st.html(f'<div class="pp-url-notes" role="status">{esc(t("views_error", lang))} {esc(exc)}</div>')
+        st.html(f'<div class="pp-url-notes" role="status">{esc(t("views_error", lang))} '
+                f'{esc(exc.said.text(lang))}</div>')
         return []
 
 
