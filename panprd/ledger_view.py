@@ -37,7 +37,7 @@ class LedgerView:
     states: Mapping[str, ActionState] = field(default_factory=dict)
     key: str = "none"
     engine: Engine | None = None
-    problem: str | None = None
+    problem: store.TrackingError | None = None
 
     @property
     def available(self) -> bool:
@@ -61,7 +61,8 @@ def read(engine: Engine, measures: pd.DataFrame, now: datetime | None = None) ->
     return LedgerView(status.action_states(engine, units.actions_from_measures(measures), now), key, engine)
 
 
-def unread(measures: pd.DataFrame, problem: str | None = None, now: datetime | None = None) -> LedgerView:
+def unread(measures: pd.DataFrame, problem: store.TrackingError | None = None,
+           now: datetime | None = None) -> LedgerView:
     """The view with no ledger: every action grey / no report, with the banner's message."""
     states = status.compute_states(units.actions_from_measures(measures), [], {}, clock.today(now))
     return LedgerView(states, "none", None, problem)

@@ -4,8 +4,8 @@ The data checks and the ledger find problems long before anyone knows who will r
 is loaded once per process, a refusal is raised deep in the ledger. So they say `Message("key",
 row=3, ...)`, and whoever shows it picks the language: a page in its own (`text(lang)`), the
 command line both (`bilingual()`, Chinese first). The templates are in `panprd.i18n` with every
-other sentence of the UI; a value may itself be a Message (rendered in the same language) or a
-tuple (joined with the language's list separator).
+other sentence of the UI; a value may itself be a Message (rendered in the same language), a tuple
+(joined with the language's list separator) or a dict by language (a term's two names).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Message:
         object.__setattr__(self, "values", tuple(values.items()))
 
     def text(self, lang: str) -> str:
-        return i18n.t(self.key, lang).format(**{name: _shown(value, lang) for name, value in self.values})
+        return i18n.t(self.key, lang).format(**{name: in_language(value, lang) for name, value in self.values})
 
     def bilingual(self) -> str:
         """Chinese, then English: what the command line prints and the logs keep."""
@@ -39,9 +39,12 @@ class Message:
         return self.text("en")
 
 
-def _shown(value: object, lang: str) -> object:
+def in_language(value: object, lang: str) -> object:
+    """A message's value as the reader of `lang` sees it (numbers and dates stay as they are, for formats)."""
     if isinstance(value, Message):
         return value.text(lang)
     if isinstance(value, tuple):
-        return LIST_SEPARATOR[lang].join(str(_shown(v, lang)) for v in value)
+        return LIST_SEPARATOR[lang].join(str(in_language(v, lang)) for v in value)
+    if isinstance(value, dict):
+        return value[lang]
     return value

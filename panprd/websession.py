@@ -58,7 +58,7 @@ DEFAULT_NEXT = "/tracking"
 # A path of this app with an optional query: no scheme, no host, no "//", no backslash.
 _SAFE_NEXT = re.compile(r"^/(?!/)[A-Za-z0-9_\-./]*(\?[^\\\s]*)?$")
 
-EngineSource = Callable[[], "tuple[Engine | None, str | None]"]
+EngineSource = Callable[[], "tuple[Engine | None, TrackingError | None]"]
 
 
 # ---------------------------------------------------------------- signing
@@ -109,22 +109,29 @@ def unsign(value: str | None) -> str | None:
 class Notice:
     """A message for the next page load of the browser that caused it (a refused sign-in)."""
 
-    message: str
+    refused: TrackingError
     login: str
     expires: float
+
+    @property
+    def message(self) -> str:
+        return str(self.refused)
+
+    def text(self, lang: str) -> str:
+        return self.refused.text(lang)
 
 
 _notices: dict[str, Notice] = {}
 _notices_lock = threading.Lock()
 
 
-def _put_notice(message: str, login: str) -> str:
+def _put_notice(refused: TrackingError, login: str) -> str:
     now = time.monotonic()
     notice_id = secrets.token_urlsafe(16)
     with _notices_lock:
         for key in [k for k, n in _notices.items() if n.expires < now]:
             del _notices[key]
-        _notices[notice_id] = Notice(message, login[:64], now + NOTICE_SECONDS)
+        _notices[notice_id] = Notice(refused, login[:64], now + NOTICE_SECONDS)
     return notice_id
 
 
@@ -163,7 +170,7 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in fields.items()}
 
 
-def _back(request: Request, target: str, notice: tuple[str, str] | None = None) -> RedirectResponse:
+def _back(request: Request, target: str, notice: tuple[TrackingError, str] | None = None) -> RedirectResponse:
     response = RedirectResponse(target, status_code=303)
     if notice is not None:
         response.set_cookie(NOTICE_COOKIE, _put_notice(*notice), max_age=NOTICE_SECONDS, path="/", httponly=True,
@@ -187,11 +194,11 @@ def routes(opened: EngineSource) -> list[Route]:
         login = form.get("login", "").strip()
         engine, problem = await run_in_threadpool(opened)
         if engine is None:
-            return _back(request, target, (problem or "", login))
+            return _back(request, target, (problem, login))
         try:
             token = await run_in_threadpool(_sign_in, engine, login, form.get("password", ""))
         except TrackingError as refused:  # SignInRefused (wrong password, rate limit, deactivated) or StoreUnavailable
-            return _back(request, target, (str(refused), login))
+            return _back(request, target, (refused, login))
         response = _back(request, target)
         response.set_cookie(SESSION_COOKIE, sign(token), max_age=int(accounts.SESSION_TTL.total_seconds()), path="/",
                             httponly=True, samesite="strict", secure=_is_https(request))
@@ -209,7 +216,7 @@ def routes(opened: EngineSource) -> list[Route]:
                 await run_in_threadpool(accounts.revoke_session, engine, token)
                 problem = None
             except TrackingError as failed:
-                problem = str(failed)
+                problem = failed
         # The cookie goes either way; when the database could not revoke the session, say so.
         response = _back(request, safe_next(form.get("next")), (problem, "") if token and problem else None)
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request))

@@ -34,7 +34,8 @@ def test_the_overview_map_shows_with_a_banner_when_the_ledger_is_down(server_dow
     banner = html_of(at)
     assert 'class="pp-ledger-banner"' in banner
     assert ("台账暂不可用" if lang == "zh" else "The tracking ledger is unavailable") in banner
-    assert "cannot be reached" in banner and "secret" not in banner
+    reached, other = ("无法连接", "cannot be reached") if lang == "zh" else ("cannot be reached", "无法连接")
+    assert reached in banner and other not in banner and "secret" not in banner  # the page's language only
 
 
 def test_the_explorer_lists_every_action_with_a_banner_when_the_ledger_is_down(server_down, ds):
@@ -67,7 +68,7 @@ def test_a_failed_open_is_retried_after_a_pause_not_on_every_rerun(monkeypatch, 
     assert ledger.opened()[0] is None and len(attempts) == 1
     clock[0] += ledger.RETRY_AFTER_S - 1
     engine, problem = ledger.opened()
-    assert engine is None and "cannot be reached" in problem and len(attempts) == 1
+    assert engine is None and "cannot be reached" in problem.text("en") and len(attempts) == 1
     clock[0] += 2
     assert ledger.opened()[0] is None and len(attempts) == 2
 
@@ -75,5 +76,5 @@ def test_a_failed_open_is_retried_after_a_pause_not_on_every_rerun(monkeypatch, 
 def test_the_tracking_page_refuses_reports_plainly_when_the_server_is_down(server_down):
     at = open_page("tracking", measure="4.1.17")
     page = html_of(at)
-    assert 'class="pp-track-unavailable"' in page and "cannot be reached" in page
+    assert 'class="pp-track-unavailable"' in page and "无法连接" in page and "cannot be reached" not in page
     assert "提交" not in [b.label for b in at.button] and "pp-signin" not in page  # no form to fill in vain

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from panprd import websession
+from panprd.messages import Message
 from panprd.tracking import accounts, ledger, store
 from panprd.tracking.ledger import SECRECY_REMINDER
 from panprd.ui import signin
@@ -214,7 +215,8 @@ def test_my_actions_put_the_lead_first_and_the_history_download_neutralises_form
 
 
 def test_a_refused_sign_in_shows_its_message_once_with_the_login_kept(ledger_db, cookies):
-    notice_id = websession._put_notice("该账号登录失败次数过多，请于 12:00 后再试 <b>x</b>", "jt<script>")
+    refused = accounts.SignInRefused(Message("ledger_too_many", at="12:00 <b>x</b>"))
+    notice_id = websession._put_notice(refused, "jt<script>")
     cookies.jar[websession.NOTICE_COOKIE] = notice_id
     body = html_of(open_tracking())
     assert "登录失败次数过多" in body and "&lt;b&gt;x&lt;/b&gt;" in body

@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, delete, exc, insert, select, update
 
+from panprd.messages import Message
 from panprd.tracking import clock, schema
 from panprd.tracking.store import TrackingError, reading, writing
 from panprd.tracking.units import today_units
@@ -49,8 +50,8 @@ class AccountError(TrackingError):
 class SignInRefused(TrackingError):
     """Wrong login or password, deactivated account, or too many failures (`retry_at` is then set)."""
 
-    def __init__(self, message: str, retry_at: datetime | None = None):
-        super().__init__(message)
+    def __init__(self, said: Message, retry_at: datetime | None = None):
+        super().__init__(said)
         self.retry_at = retry_at
 
 
@@ -106,8 +107,7 @@ def accounts_of_units(engine: Engine, units: Iterable[str]) -> list[Account]:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符 / The password needs at least "
-                           f"{MIN_PASSWORD_CHARS} characters.")
+        raise AccountError(Message("ledger_password_short", n=MIN_PASSWORD_CHARS))
 
 
 def add_account(engine: Engine, login: str, role: str, units: Iterable[str], password: str | None,
@@ -116,16 +116,15 @@ def add_account(engine: Engine, login: str, role: str, units: Iterable[str], pas
     login = login.strip()
     units = tuple(dict.fromkeys(u.strip() for u in units if u.strip()))
     if not login or len(login) > 64 or any(c.isspace() for c in login):
-        raise AccountError("登录名须为 1–64 个非空白字符 / The login must be 1–64 characters without spaces.")
+        raise AccountError(Message("ledger_login_form"))
     if role not in ROLES:
-        raise AccountError(f"未知角色 '{role}' / Unknown role '{role}': expected reporter or office.")
+        raise AccountError(Message("ledger_role_unknown", role=role))
     if role == "reporter" and not units:
-        raise AccountError("填报账号须关联至少一个单位 / A reporter account needs at least one unit.")
+        raise AccountError(Message("ledger_reporter_units"))
     known = today_units()
     unknown = [u for u in units if u not in known]
     if unknown:
-        raise AccountError(f"未知单位：{'、'.join(unknown)} / Unknown unit(s): {', '.join(unknown)}. Units are "
-                           "today's names as listed in panprd/tracking/units_2016.csv (column unit_today).")
+        raise AccountError(Message("ledger_units_unknown", units=tuple(unknown)))
     if password is not None:
         _check_password(password)
     hashed = _hasher.hash(password) if password is not None else None
@@ -138,7 +137,7 @@ def add_account(engine: Engine, login: str, role: str, units: Iterable[str], pas
                 connection.execute(insert(schema.account_units),
                                    [{"account_id": account_id, "unit": u} for u in units])
     except exc.IntegrityError:
-        raise AccountError(f"登录名 {login} 已存在 / The login {login} already exists.") from None
+        raise AccountError(Message("ledger_login_exists", login=login)) from None
     account = get_account(engine, login)
     assert account is not None
     return account
@@ -152,7 +151,7 @@ def set_password(engine: Engine, login: str, password: str) -> None:
         changed = connection.execute(update(schema.accounts).where(schema.accounts.c.login == login)
                                      .values(password_hash=hashed)).rowcount
     if not changed:
-        raise AccountError(f"无此账号 {login} / No account {login}.")
+        raise AccountError(Message("ledger_no_account", login=login))
 
 
 def deactivate(engine: Engine, login: str, now: datetime | None = None) -> Account:
@@ -161,7 +160,7 @@ def deactivate(engine: Engine, login: str, now: datetime | None = None) -> Accou
     with writing(engine) as connection:
         found = load_accounts(connection, schema.accounts.c.login == login)
         if not found:
-            raise AccountError(f"无此账号 {login} / No account {login}.")
+            raise AccountError(Message("ledger_no_account", login=login))
         if found[0].active:
             connection.execute(update(schema.accounts).where(schema.accounts.c.id == found[0].id)
                                .values(active=False, deactivated_at=stamp))
@@ -173,8 +172,8 @@ def deactivate(engine: Engine, login: str, now: datetime | None = None) -> Accou
     return account
 
 
-def deactivated_message(account: Account) -> str:
-    return f"账号 {account.login} 已停用 / The account {account.login} is deactivated."
+def deactivated_message(account: Account) -> Message:
+    return Message("ledger_deactivated", login=account.login)
 
 
 def authenticate(engine: Engine, login: str, password: str, now: datetime | None = None) -> Account:
@@ -192,8 +191,7 @@ def authenticate(engine: Engine, login: str, password: str, now: datetime | None
     if len(failures) >= MAX_FAILURES:
         retry_at = clock.parse_stamp(failures[-MAX_FAILURES]) + FAILURE_WINDOW
         local = retry_at.astimezone(clock.SHANGHAI).strftime("%H:%M")
-        raise SignInRefused(f"该账号登录失败次数过多，请于 {local} 后再试 / Too many failed sign-ins for this login; "
-                            f"try again after {local} (Beijing time).", retry_at)
+        raise SignInRefused(Message("ledger_too_many", at=local), retry_at)
     stored = row.password_hash if row is not None else None
     try:
         _hasher.verify(stored or _dummy_hash(), password)
@@ -206,8 +204,7 @@ def authenticate(engine: Engine, login: str, password: str, now: datetime | None
             connection.execute(delete(schema.sign_in_failures).where(schema.sign_in_failures.c.at <= window_start))
             connection.execute(insert(schema.sign_in_failures).values(login=key, at=clock.stamp(moment)))
         left = MAX_FAILURES - len(failures) - 1
-        raise SignInRefused(f"登录名或密码错误（还可尝试 {left} 次）/ Wrong login or password "
-                            f"({left} attempt(s) left before a {FAILURE_WINDOW.seconds // 60}-minute wait).")
+        raise SignInRefused(Message("ledger_wrong_password", left=left, minutes=FAILURE_WINDOW.seconds // 60))
     account = get_account(engine, login)
     assert account is not None
     if not account.active:

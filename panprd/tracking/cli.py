@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alembic import command
 
+from panprd.messages import Message
 from panprd.tracking import accounts, ledger, status, store, transfer
 from panprd.tracking.units import Action, actions_from_measures
 
@@ -29,7 +30,7 @@ def _measures_and_actions():
     try:
         measures = data.load().measures
     except data.DataError as error:
-        raise store.TrackingError(f"measures.csv or geodata/ cannot be used:\n{error}") from None
+        raise store.TrackingError(Message("ledger_data_unusable", error=str(error))) from None
     return measures, actions_from_measures(measures)
 
 
@@ -112,13 +113,11 @@ def _review(args: argparse.Namespace) -> int:
     if report_id is None:
         open_reports = ledger.unreviewed_reports(engine, args.measure)
         if not open_reports:
-            raise ledger.ReviewRefused(f"措施 {args.measure} 没有待审核的填报 / Action {args.measure} has no report "
-                                       "awaiting review.")
+            raise ledger.ReviewRefused(Message("ledger_review_none", action=args.measure))
         if len(open_reports) > 1:
             listed = "; ".join(f"#{i} {unit} {code}" for i, unit, code in open_reports)
-            raise ledger.ReviewRefused(f"措施 {args.measure} 有 {len(open_reports)} 条待审核填报，请用 --report 指定 / "
-                                       f"Action {args.measure} has {len(open_reports)} reports awaiting review "
-                                       f"({listed}); choose one with --report.")
+            raise ledger.ReviewRefused(Message("ledger_review_many", action=args.measure, n=len(open_reports),
+                                               listed=listed))
         report_id = open_reports[0][0]
     decision = "confirmed" if args.confirm else "returned"
     review_id = ledger.review_report(engine, args.login, report_id, decision, args.reason or "")

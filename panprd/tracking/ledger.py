@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, exc, insert, select
 
+from panprd.messages import Message
 from panprd.tracking import clock, schema
 from panprd.tracking.accounts import Account, deactivated_message, load_accounts
 from panprd.tracking.store import TrackingError, reading, writing
@@ -44,13 +45,17 @@ class Problem:
     """One reason a report is refused; `field` is measure_id, status, as_of, note, evidence, unit or account."""
 
     field: str
-    message: str
+    said: Message
+
+    @property
+    def message(self) -> str:
+        return self.said.bilingual()
 
 
 class ReportRefused(TrackingError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(p.message for p in problems))
+        super().__init__(*(p.said for p in problems))
 
 
 class ReviewRefused(TrackingError):
@@ -64,8 +69,8 @@ class PlanRefused(TrackingError):
 class PlanConflict(PlanRefused):
     """The plan changed since the editor loaded it (stale `expected_version`)."""
 
-    def __init__(self, message: str, current_version: int):
-        super().__init__(message)
+    def __init__(self, said: Message, current_version: int):
+        super().__init__(said)
         self.current_version = current_version
 
 
@@ -116,31 +121,28 @@ def parse_date(value: str | date, field: str, now: datetime | None = None, *, no
         except ValueError:
             parsed = None
         if parsed is None:
-            return None, Problem(field, f"日期 '{text[:20]}' 无效，应为 YYYY-MM-DD / '{text[:20]}' is not a date "
-                                        "of the form YYYY-MM-DD.")
+            return None, Problem(field, Message("ledger_date_form", value=text[:20]))
     if parsed < clock.POLICY_DATE:
-        return None, Problem(field, f"日期 {parsed} 早于政策印发日 {clock.POLICY_DATE} / {parsed} is before the "
-                                    f"policy's issue date {clock.POLICY_DATE}.")
+        return None, Problem(field, Message("ledger_date_early", date=parsed, policy=clock.POLICY_DATE))
     today = clock.today(now)
     if not_after_today and parsed > today:
-        return None, Problem(field, f"日期 {parsed} 晚于今天 {today}（北京时间）/ {parsed} is after today, "
-                                    f"{today} (Beijing time).")
+        return None, Problem(field, Message("ledger_date_future", date=parsed, today=today))
     return parsed.isoformat(), None
 
 
-def _text_problems(value: str, field: str, label: str, limit: int) -> list[Problem]:
+def _text_problems(value: str, field: str, limit: int) -> list[Problem]:
     out = []
+    label = Message(f"ledger_field_{field}")
     if len(value) > limit:
-        out.append(Problem(field, f"{label}不得超过 {limit} 字（现 {len(value)} 字）/ The {field} is {len(value):,} "
-                                  f"characters; at most {limit:,} are allowed."))
+        out.append(Problem(field, Message("ledger_text_long", field=label, n=len(value), limit=limit)))
     if _CONTROL.search(value):
-        out.append(Problem(field, f"{label}含有控制字符或无效字符 / The {field} contains control or invalid "
-                                  "characters."))
+        out.append(Problem(field, Message("ledger_text_control", field=label)))
     return out
 
 
-def who_can_report(action: Action) -> str:
-    return "、".join(action.units) if action.units else "（仅办公室代报 / only the office, on a unit's behalf）"
+def who_can_report(action: Action) -> tuple[str, ...] | Message:
+    """The units that may report on the action (a Message value: joined in the reader's language)."""
+    return action.units or Message("ledger_office_reports")
 
 
 def check_report(actions: Mapping[str, Action], account: Account, measure_id: str, status: str,
@@ -157,21 +159,19 @@ def check_report(actions: Mapping[str, Action], account: Account, measure_id: st
         problems.append(Problem("account", deactivated_message(account)))
     action = actions.get(measure_id)
     if action is None:
-        problems.append(Problem("measure_id", f"措施 {measure_id[:20]} 不存在 / There is no action "
-                                              f"{measure_id[:20]} in measures.csv."))
+        problems.append(Problem("measure_id", Message("ledger_no_action", id=measure_id[:20])))
     if status not in STATUSES:
-        problems.append(Problem("status", f"未知状态 '{status[:20]}'；应为 {'、'.join(STATUSES)} / Unknown status "
-                                          f"'{status[:20]}'; expected one of {', '.join(STATUSES)}."))
+        problems.append(Problem("status", Message("ledger_status_unknown", value=status[:20],
+                                                  expected=tuple(STATUSES))))
     as_of_text, problem = parse_date(as_of, "as_of", now)
     if problem:
         problems.append(problem)
-    problems += _text_problems(note, "note", "备注", NOTE_MAX)
-    problems += _text_problems(evidence, "evidence", "佐证", EVIDENCE_MAX)
+    problems += _text_problems(note, "note", NOTE_MAX)
+    problems += _text_problems(evidence, "evidence", EVIDENCE_MAX)
     if status in EVIDENCE_REQUIRED and not evidence.strip():
-        why = "须注明调整依据" if status == "adjusted" else "须提供佐证（文号、标题或网址）"
-        problems.append(Problem("evidence", f"{STATUSES[status].zh}{why} / A '{status}' report needs evidence "
-                                            "(document number, title or URL)" +
-                                            (" citing the basis of the adjustment." if status == "adjusted" else ".")))
+        named = {"zh": STATUSES[status].zh, "en": status}
+        problems.append(Problem("evidence", Message("ledger_basis_needed" if status == "adjusted"
+                                                    else "ledger_evidence_needed", status=named)))
     chosen, on_behalf = None, False
     if action is not None:
         chosen, on_behalf, problem = _reporting_unit(action, account, unit, on_behalf_of, lead or action.lead)
@@ -185,9 +185,8 @@ def check_report(actions: Mapping[str, Action], account: Account, measure_id: st
 
 def _not_listed(action: Action, units: str) -> Problem:
     """The refusal that names the units which can report on the action."""
-    return Problem("unit", f"措施 {action.measure_id} 的责任单位不包括{units}，不能填报；可填报的单位："
-                           f"{who_can_report(action)} / {units} is not listed for action {action.measure_id}; the "
-                           f"units that can report are: {', '.join(action.units) or 'none (the office reports)'}.")
+    return Problem("unit", Message("ledger_not_listed", action=action.measure_id, units=units,
+                                   can=who_can_report(action)))
 
 
 def _reporting_unit(action: Action, account: Account, unit: str | None, on_behalf_of: str | None,
@@ -195,14 +194,13 @@ def _reporting_unit(action: Action, account: Account, unit: str | None, on_behal
     """The unit a report is filed under, whether it is 代报, or why the account may not report here."""
     if on_behalf_of:
         if not account.is_office:
-            return None, False, Problem("unit", "只有办公室可以代报 / Only the office reports on a unit's behalf.")
+            return None, False, Problem("unit", Message("ledger_behalf_office"))
         if on_behalf_of not in action.units:
             return None, False, _not_listed(action, on_behalf_of)
         return on_behalf_of, True, None
     if unit:
         if unit not in account.units:
-            return None, False, Problem("unit", f"账号 {account.login} 不属于 {unit} / The account {account.login} "
-                                                f"does not belong to {unit}.")
+            return None, False, Problem("unit", Message("ledger_not_member", login=account.login, unit=unit))
         if unit not in action.units:
             return None, False, _not_listed(action, unit)
         return unit, False, None
@@ -211,13 +209,13 @@ def _reporting_unit(action: Action, account: Account, unit: str | None, on_behal
         return (lead if lead in listed else listed[0]), False, None
     if account.is_office:
         return OFFICE_UNIT, False, None
-    return None, False, _not_listed(action, "、".join(account.units) or account.login)
+    return None, False, _not_listed(action, account.units or account.login)
 
 
 def _account(connection: Connection, login: str) -> Account:
     found = load_accounts(connection, schema.accounts.c.login == login)
     if not found:
-        raise ReportRefused([Problem("account", f"无此账号 {login} / No account {login}.")])
+        raise ReportRefused([Problem("account", Message("ledger_no_account", login=login))])
     return found[0]
 
 
@@ -270,12 +268,12 @@ def submit_report(engine: Engine, actions: Mapping[str, Action], login: str, mea
 def _office(connection: Connection, login: str, refused: type[TrackingError]) -> Account:
     found = load_accounts(connection, schema.accounts.c.login == login)
     if not found:
-        raise refused(f"无此账号 {login} / No account {login}.")
+        raise refused(Message("ledger_no_account", login=login))
     account = found[0]
     if not account.active:
         raise refused(deactivated_message(account))
     if not account.is_office:
-        raise refused(f"只有办公室账号可以执行此操作 / Only an office account can do this ({login} is a reporter).")
+        raise refused(Message("ledger_office_needed", login=login))
     return account
 
 
@@ -286,25 +284,24 @@ def review_report(engine: Engine, login: str, report_id: int, decision: str, rea
     A report is reviewed once: a returned report is corrected by a new report, not by a second review.
     """
     if decision not in DECISIONS:
-        raise ReviewRefused(f"未知审核结论 '{decision}' / Unknown decision '{decision}': confirmed or returned.")
+        raise ReviewRefused(Message("ledger_decision_unknown", value=decision))
     if decision == "returned" and not reason.strip():
-        raise ReviewRefused("退回须说明理由 / A returned report needs a reason.")
-    problems = _text_problems(reason, "reason", "理由", REASON_MAX)
+        raise ReviewRefused(Message("ledger_reason_needed"))
+    problems = _text_problems(reason, "reason", REASON_MAX)
     if problems:
-        raise ReviewRefused("\n".join(p.message for p in problems))
+        raise ReviewRefused(*(p.said for p in problems))
     with reading(engine) as connection:
         account = _office(connection, login, ReviewRefused)
         report = connection.execute(select(schema.reports.c.id).where(schema.reports.c.id == report_id)).first()
     if report is None:
-        raise ReviewRefused(f"无此填报 #{report_id} / No report #{report_id}.")
+        raise ReviewRefused(Message("ledger_no_report", id=report_id))
     try:
         with writing(engine) as connection:
             return connection.execute(insert(schema.reviews).values(
                 report_id=report_id, decision=decision, reason=reason, account_id=account.id,
                 created_at=clock.stamp(now))).inserted_primary_key[0]
     except exc.IntegrityError:
-        raise ReviewRefused(f"填报 #{report_id} 已审核过；更正请提交新的填报 / Report #{report_id} has already been "
-                            "reviewed; a correction is a new report.") from None
+        raise ReviewRefused(Message("ledger_reviewed", id=report_id)) from None
 
 
 def unreviewed_reports(engine: Engine, measure_id: str) -> list[tuple[int, str, str]]:
@@ -321,7 +318,7 @@ def unreviewed_reports(engine: Engine, measure_id: str) -> list[tuple[int, str, 
 def _change_plan(engine: Engine, actions: Mapping[str, Action], login: str, measure_id: str,
                  expected_version: int, now: datetime | None, **change: str | None) -> Plan:
     if measure_id not in actions:
-        raise PlanRefused(f"措施 {measure_id[:20]} 不存在 / There is no action {measure_id[:20]} in measures.csv.")
+        raise PlanRefused(Message("ledger_no_action", id=measure_id[:20]))
     with reading(engine) as connection:
         account = _office(connection, login, PlanRefused)
         current = plans(connection).get(measure_id, Plan(measure_id, 0, None, None, None, None))
@@ -339,12 +336,9 @@ def _change_plan(engine: Engine, actions: Mapping[str, Action], login: str, meas
 
 
 def _conflict(current: Plan) -> PlanConflict:
-    return PlanConflict(
-        f"措施 {current.measure_id} 的时间节点已被 {current.login} 于 {current.created_at} 修改"
-        f"（现为版本 {current.version}，截止 {current.due or '未设'}）；请刷新后重试 / "
-        f"The plan of action {current.measure_id} was changed by "
-        f"{current.login} at {current.created_at} (now version {current.version}, due {current.due or 'none'}) "
-        "after you loaded it; reload and try again.", current.version)
+    return PlanConflict(Message("ledger_conflict", action=current.measure_id, login=current.login,
+                                at=current.created_at, version=current.version,
+                                due=current.due or Message("ledger_none")), current.version)
 
 
 def set_due(engine: Engine, actions: Mapping[str, Action], login: str, measure_id: str, due: str | date | None,
@@ -358,7 +352,7 @@ def set_due(engine: Engine, actions: Mapping[str, Action], login: str, measure_i
     if due is not None and due != "":
         due_text, problem = parse_date(due, "due", now, not_after_today=False)
         if problem:
-            raise PlanRefused(problem.message)
+            raise PlanRefused(problem.said)
     return _change_plan(engine, actions, login, measure_id, expected_version, now, due=due_text)
 
 
@@ -367,6 +361,5 @@ def set_lead(engine: Engine, actions: Mapping[str, Action], login: str, measure_
     """The office reassigns the 牵头 unit to another listed unit (None: back to the text's first unit)."""
     action = actions.get(measure_id)
     if lead is not None and action is not None and lead not in action.units:
-        raise PlanRefused(f"{lead} 不是措施 {measure_id} 的责任单位；可选：{who_can_report(action)} / {lead} is not "
-                          f"listed for action {measure_id}.")
+        raise PlanRefused(Message("ledger_not_unit_of", lead=lead, action=measure_id, can=who_can_report(action)))
     return _change_plan(engine, actions, login, measure_id, expected_version, now, lead=lead)

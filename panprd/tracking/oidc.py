@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from panprd.messages import Message
 from panprd.tracking import accounts
 from panprd.tracking.accounts import Account, AccountError
 from panprd.tracking.store import TrackingError
@@ -57,28 +58,28 @@ def read_claim_map(path: Path | None = None) -> list[ClaimRule]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        raise ClaimMapError(f"{path}: cannot be read ({error.strerror})") from None
+        raise ClaimMapError(Message("ledger_claim_unreadable", path=str(path), reason=error.strerror)) from None
     rows = list(csv.reader(text.splitlines()))
     if not rows or tuple(h.strip() for h in rows[0]) != COLUMNS:
-        raise ClaimMapError(f"{path}, row 1: the header must be {','.join(COLUMNS)}")
+        raise ClaimMapError(Message("ledger_claim_header", path=str(path), columns=",".join(COLUMNS)))
     known = today_units()
-    rules, errors = [], []
+    rules: list[ClaimRule] = []
+    errors: list[Message] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(COLUMNS, [cell.strip() for cell in row] + [""] * (len(COLUMNS) - len(row))))
         if len(row) > len(COLUMNS):
-            errors.append(f"{path}, row {number}: {len(row)} cells, expected {len(COLUMNS)}")
+            errors.append(Message("ledger_claim_cells", path=str(path), row=number, n=len(row), expected=len(COLUMNS)))
             continue
         for column in COLUMNS:
             if not cells[column]:
-                errors.append(f"{path}, row {number}, column {column}: empty")
+                errors.append(Message("ledger_claim_empty", path=str(path), row=number, column=column))
         if cells["unit"] and cells["unit"] not in known:
-            errors.append(f"{path}, row {number}, column unit: '{cells['unit']}' is not one of today's units "
-                          "(panprd/tracking/units_2016.csv, column unit_today)")
+            errors.append(Message("ledger_claim_unit", path=str(path), row=number, unit=cells["unit"]))
         rules.append(ClaimRule(**cells))
     if errors:
-        raise ClaimMapError("\n".join(errors))
+        raise ClaimMapError(*errors)
     return rules
 
 
@@ -101,7 +102,7 @@ def is_platform_account(account: Account) -> bool:
 def login_for(claims: Mapping[str, object]) -> str:
     subject = str(claims.get("sub") or "").strip()
     if not subject:
-        raise PlatformRefused("统一身份认证平台未提供用户标识 (sub) / The identity platform sent no subject (sub).")
+        raise PlatformRefused(Message("ledger_no_subject"))
     return (LOGIN_PREFIX + "".join(subject.split()))[:64]
 
 
@@ -115,8 +116,7 @@ def account_for(engine: Engine, claims: Mapping[str, object], rules: list[ClaimR
         if not units:
             looked_at = ", ".join(sorted({f"{r.claim}={', '.join(sorted(_claim_values(claims, r.claim))) or '—'}"
                                           for r in rules})) or "—"
-            raise PlatformRefused("您的统一身份认证账号未对应任何责任单位，请联系办公室 / Your platform account "
-                                  f"maps to no responsible unit; ask the office ({looked_at}).")
+            raise PlatformRefused(Message("ledger_no_unit", claims=looked_at))
         try:
             account = accounts.add_account(engine, login, "reporter", units, None, now)
         except AccountError:  # made by another process at the same moment

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc, func, inspect, select
 from sqlalchemy.engine import make_url
 
+from panprd.messages import Message
 from panprd.tracking import clock, schema
 
 APP_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,7 +40,15 @@ SERVER_CONNECT_ARGS = {"connect_timeout": 5, "application_name": "panprd"}
 
 
 class TrackingError(Exception):
-    """Base of every error the ledger reports to a user; the message is meant to be shown as is."""
+    """Base of every error the ledger reports to a user: one or more Messages, shown in the reader's
+    language (`text(lang)`); `str()` says each in both, Chinese first, as the command line prints."""
+
+    def __init__(self, *said: Message):
+        self.said = said
+        super().__init__("\n".join(m.bilingual() for m in said))
+
+    def text(self, lang: str) -> str:
+        return "\n".join(m.text(lang) for m in self.said)
 
 
 class StoreUnavailable(TrackingError):
@@ -69,8 +78,7 @@ def open_store(url: str | None = None, *, busy_timeout: float = 5.0, check_schem
         try:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreUnavailable(f"台账数据库目录无法创建 / Cannot create the folder of the tracking database "
-                                   f"{parsed.database}: {error.strerror}") from None
+            raise StoreUnavailable(Message("ledger_folder", path=parsed.database, reason=error.strerror)) from None
     if is_sqlite:
         engine = create_engine(url, hide_parameters=True, connect_args={"timeout": busy_timeout})
     else:
@@ -118,21 +126,18 @@ def _unavailable(error: exc.DBAPIError) -> StoreUnavailable:
     reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
     lowered = reason.lower()
     if "locked" in lowered or "busy" in lowered:
-        text = ("台账数据库正被其他进程占用，请稍后再试 / The tracking database is locked by another process; "
-                "try again in a moment.")
+        said = Message("ledger_locked")
     elif "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
-        text = "台账数据库为只读，无法保存 / The tracking database is read-only: nothing can be saved."
+        said = Message("ledger_readonly")
     elif any(words in lowered for words in DROPPED):
-        text = ("台账数据库连接中断，本次操作未确认保存，请查看历史记录后再试 / The connection to the tracking "
-                "database dropped: this change was not confirmed as saved; check the history before trying again.")
+        said = Message("ledger_dropped")
     elif any(words in lowered for words in UNREACHABLE):
-        text = ("台账数据库服务器无法连接，暂不能查看或填报落实情况 / The tracking database server cannot be reached: "
-                f"statuses cannot be shown or reported for now ({reason}).")
+        said = Message("ledger_unreachable", reason=reason)
     elif "unable to open" in lowered:
-        text = "台账数据库文件无法打开 / The tracking database file cannot be opened."
+        said = Message("ledger_cannot_open")
     else:
-        text = f"台账数据库不可用 / The tracking database cannot be used ({reason})."
-    return StoreUnavailable(text)
+        said = Message("ledger_unusable", reason=reason)
+    return StoreUnavailable(said)
 
 
 @contextmanager
@@ -202,8 +207,7 @@ def ensure_schema(engine: Engine) -> None:
                 if current_revision(engine) != head:  # not another process creating it at the same moment
                     raise
             return
-    raise StoreUnavailable(f"台账数据库需要升级 / The tracking database is at schema {current or 'none'}, "
-                           f"the app needs {head}: run `python -m panprd db upgrade`.")
+    raise StoreUnavailable(Message("ledger_schema", current=current or Message("ledger_none"), head=head))
 
 
 def last_change(engine: Engine, now: datetime | None = None) -> str:

@@ -40,11 +40,18 @@ _HISTORY_TABLES = (schema.accounts, schema.reports, schema.reviews, schema.plan_
 
 
 class TransferError(TrackingError):
-    """An export cannot be restored or a sheet imported; `errors` names each line or cell."""
+    """An export cannot be restored or a sheet imported; `errors` names each line or cell.
+
+    In English only, unlike the other ledger errors: only the command line (the administrator) meets it.
+    """
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__("\n".join(errors))
+        Exception.__init__(self, "\n".join(errors))
+        self.said = ()
+
+    def text(self, lang: str) -> str:
+        return str(self)
 
 
 def _line(record: dict[str, object]) -> str:
@@ -240,7 +247,7 @@ def import_ledger(engine: Engine, actions: Mapping[str, Action], login: str, raw
         raise TransferError([f"无此账号 {login} / No account {login}."])
     account = found[0]
     if not account.active:
-        raise TransferError([deactivated_message(account)])
+        raise TransferError([deactivated_message(account).bilingual()])
     errors: list[str] = []
     drafts: list[Draft] = []
     for row_number, values in enumerate(rows, start=2):

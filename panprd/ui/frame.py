@@ -218,7 +218,7 @@ def start(page: pages.PageSpec) -> PageContext:
     data_banner(ds, lang)
     ledger.banner(tracked, lang)
     if platform_problem:
-        alert("pp-platform-refused", t("platform_refused", lang), f"<p>{esc(platform_problem)}</p>")
+        alert("pp-platform-refused", t("platform_refused", lang), f"<p>{esc(platform_problem.text(lang))}</p>")
     st.html(PAGE_CSS)
     context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked)
     st.session_state[CONTEXT_KEY] = context

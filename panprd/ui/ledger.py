@@ -28,11 +28,11 @@ def _engine(url: str) -> Engine:
 
 
 RETRY_AFTER_S = 30.0
-_failed: dict[str, tuple[float, str]] = {}  # database URL → (monotonic time of the failure, message)
+_failed: dict[str, tuple[float, store.StoreUnavailable]] = {}  # database URL → (monotonic time, the failure)
 
 
-def opened() -> tuple[Engine | None, str | None]:
-    """(engine, None) when the ledger can be used, else (None, the banner's message)."""
+def opened() -> tuple[Engine | None, store.StoreUnavailable | None]:
+    """(engine, None) when the ledger can be used, else (None, why: the banner says it)."""
     url = store.database_url()
     failure = _failed.get(url)
     if failure and time.monotonic() - failure[0] < RETRY_AFTER_S:
@@ -40,8 +40,8 @@ def opened() -> tuple[Engine | None, str | None]:
     try:
         engine = _engine(url)
     except store.StoreUnavailable as unavailable:
-        _failed[url] = (time.monotonic(), str(unavailable))
-        return None, str(unavailable)
+        _failed[url] = (time.monotonic(), unavailable)
+        return None, unavailable
     _failed.pop(url, None)
     return engine, None
 
@@ -67,7 +67,7 @@ def statuses(ds: data.Dataset) -> tuple[data.Dataset, ledger_view.LedgerView]:
         try:
             return _joined(ds.version, str(engine.url), ledger_view.cache_key(engine), ds, engine)
         except store.StoreUnavailable as unavailable:
-            problem = str(unavailable)
+            problem = unavailable
     joined, view = _joined(ds.version, "", "none", ds, None)
     return joined, replace(view, problem=problem)
 
@@ -75,4 +75,4 @@ def statuses(ds: data.Dataset) -> tuple[data.Dataset, ledger_view.LedgerView]:
 def banner(view: ledger_view.LedgerView, lang: str) -> None:
     """Say that statuses are not shown when the ledger cannot be read; the maps and tables go on."""
     if view.problem:
-        alert("pp-ledger-banner", t("ledger_unavailable", lang), f"<p>{esc(view.problem)}</p>")
+        alert("pp-ledger-banner", t("ledger_unavailable", lang), f"<p>{esc(view.problem.text(lang))}</p>")

@@ -100,7 +100,7 @@ def _claims() -> dict[str, object] | None:
         return None
 
 
-def platform_account(engine: Engine | None) -> tuple[Account | None, str | None]:
+def platform_account(engine: Engine | None) -> tuple[Account | None, TrackingError | None]:
     """(the ledger account of the platform identity signed in, None), or (None, why not); (None, None)
     when no platform is configured or nobody signed in through it."""
     if provider() is None or engine is None:
@@ -111,7 +111,7 @@ def platform_account(engine: Engine | None) -> tuple[Account | None, str | None]
     try:
         return oidc.account_for(engine, claims, oidc.read_claim_map()), None
     except TrackingError as refused:
-        return None, str(refused)
+        return None, refused
 
 
 def return_to_target(page: pages.PageSpec, account: Account | None) -> None:

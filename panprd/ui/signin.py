@@ -65,7 +65,7 @@ def signin_form(view: filters.ViewState) -> None:
     """The sign-in form (posted to the server, which sets the cookie and comes back to this view)."""
     lang = view.lang
     shown = notice()
-    message = f'<p class="pp-signin-refused" role="alert">{esc(shown.message)}</p>' if shown else ""
+    message = f'<p class="pp-signin-refused" role="alert">{esc(shown.text(lang))}</p>' if shown else ""
     login = esc(shown.login) if shown else ""
     st.html(
         f'<form class="pp-signin" method="post" action="{websession.SIGNIN_PATH}">{message}'
@@ -82,7 +82,7 @@ def signout_form(account: Account, view: filters.ViewState) -> None:
     """Who is signed in, and the sign-out button (the server revokes the session)."""
     lang = view.lang
     shown = notice()
-    message = f'<p class="pp-signin-refused" role="alert">{esc(shown.message)}</p>' if shown else ""
+    message = f'<p class="pp-signin-refused" role="alert">{esc(shown.text(lang))}</p>' if shown else ""
     st.html(
         f'<form class="pp-signout" method="post" action="{websession.SIGNOUT_PATH}">{message}'
         f'<span class="pp-who">{esc(who(account, lang))}</span>'

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from panprd import data, ledger_view, tracking_tables
 from panprd.i18n import t
+from panprd.messages import in_language
 from panprd.tracking import clock, ledger, oidc, status, units
 from panprd.tracking.accounts import Account
 from panprd.tracking.store import TrackingError
@@ -67,11 +68,11 @@ def _submit_report(engine: Engine, actions: dict[str, Action], login: str, measu
             engine, actions, login, measure_id, state["tr_status"], state["tr_as_of"], state.get("tr_note", ""),
             state.get("tr_evidence", ""), unit=state.get("tr_unit") or None, on_behalf_of=on_behalf)
     except ledger.ReportRefused as refused:
-        _say("refused", t("track_refused", lang), [f"{_field_label(p.field, lang)}{t('colon', lang)}{p.message}"
-                                                   for p in refused.problems])
+        _say("refused", t("track_refused", lang), [f"{_field_label(p.field, lang)}{t('colon', lang)}"
+                                                   f"{p.said.text(lang)}" for p in refused.problems])
         return
     except TrackingError as failed:
-        _say("refused", t("track_refused", lang), [str(failed)])
+        _say("refused", t("track_refused", lang), [failed.text(lang)])
         return
     _say("ok", t("track_saved", lang).format(id=report_id))
     for key in ("tr_note", "tr_evidence"):
@@ -90,7 +91,7 @@ def _review(engine: Engine, login: str, report_id: int, lang: str) -> None:
     try:
         ledger.review_report(engine, login, report_id, decision, state.get(f"rv_reason_{report_id}", ""))
     except TrackingError as refused:
-        _say("refused", str(refused))
+        _say("refused", refused.text(lang))
         return
     _say("ok", t("track_reviewed", lang).format(id=report_id))
 
@@ -106,7 +107,7 @@ def _change_plan(engine: Engine, actions: dict[str, Action], login: str, measure
         else:
             plan = ledger.set_lead(engine, actions, login, measure_id, state.get("pl_lead"), seen)
     except TrackingError as refused:  # PlanConflict names who changed it and when
-        _say("refused", str(refused))
+        _say("refused", refused.text(lang))
         return
     _say("ok", t("track_plan_saved", lang).format(version=plan.version))
 
@@ -179,7 +180,7 @@ def _report_form(engine: Engine, actions: dict[str, Action], action: Action, acc
     allowed = tracking_tables.reporting_units(action, account)
     if not allowed and not account.is_office:
         # The form is still offered: the ledger refuses it with the units that can report.
-        st.warning(t("track_cannot_report", lang).format(units=ledger.who_can_report(action)))
+        st.warning(t("track_cannot_report", lang).format(units=in_language(ledger.who_can_report(action), lang)))
     st.html(f'<p class="pp-secrecy" role="note"><b>{esc(ledger.SECRECY_REMINDER)}</b></p>')
     with st.form("tr_form", clear_on_submit=False):
         st.selectbox(t("track_status", lang), list(ledger.STATUSES), key="tr_status",
@@ -307,7 +308,8 @@ def render(ctx: PageContext) -> None:
     lang = ctx.lang
     engine = ctx.ledger.engine  # opened once by the frame; None when the store is unavailable
     if engine is None:
-        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(ctx.ledger.problem or '')}</p>")
+        problem = ctx.ledger.problem.text(lang) if ctx.ledger.problem else ""
+        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(problem)}</p>")
         return
     account = ctx.account
     if account is None:
@@ -336,7 +338,7 @@ def render(ctx: PageContext) -> None:
         else:
             st.caption(t("track_no_actions", lang))
     except TrackingError as failed:  # the database went away mid-page
-        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(failed)}</p>")
+        alert("pp-track-unavailable", t("track_store_problem", lang), f"<p>{esc(failed.text(lang))}</p>")
 
 
 TABLE_CSS = """<style>

@@ -33,7 +33,8 @@ def test_bad_rows_are_named_by_file_row_and_column(tmp_path):
     path.write_text(TABLE + "dept_code,X,省不存在厅,s\ndept_code,,省发改委,\n", encoding="utf-8")
     with pytest.raises(ClaimMapError) as refused:
         oidc.read_claim_map(path)
-    lines = str(refused.value).splitlines()
+    assert len(str(refused.value).splitlines()) == 3 and "第 4 行" in str(refused.value)  # zh / en, per line
+    lines = refused.value.text("en").splitlines()
     assert lines == [f"{path}, row 4, column unit: '省不存在厅' is not one of today's units "
                      "(panprd/tracking/units_2016.csv, column unit_today)",
                      f"{path}, row 5, column value: empty", f"{path}, row 5, column source: empty"]
