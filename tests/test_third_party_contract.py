@@ -7,6 +7,8 @@ a message naming what changed, rather than as a blank map in the browser.
   `st_folium` itself passes, since the frontend reads them by name.
 - branca (folium's element tree): `panprd.assets.elements` walks `Element._children`, and the
   label and scale layers' templates use `this._parent` (branca's own templates do the same).
+- Leaflet (XStatic-Leaflet): `panprd/map/ppmap.js` replaces `L.Map.Keyboard.prototype._onMouseDown`, which
+  focuses the map on mousedown, so that the focus does not scroll the page under the pointer.
 
 To upgrade streamlit-folium: raise the pin in pyproject.toml, run this file, and follow what it names.
 """
@@ -17,11 +19,13 @@ import ast
 import inspect
 import textwrap
 from importlib.metadata import version
+from pathlib import Path
 
 import branca.element
 import folium
 import pytest
 import streamlit_folium
+import xstatic.pkg.leaflet
 
 from panprd.ui import mapview
 
@@ -75,3 +79,14 @@ def test_branca_element_tree_fields() -> None:
     assert getattr(child, "_parent", None) is parent, \
         "branca Element._parent is no longer the parent (the label and scale templates use this._parent)"
     assert isinstance(branca.element.MacroElement()._name, str), "branca MacroElement._name is gone"
+
+
+def test_leaflet_keyboard_handler_focuses_on_mousedown_through_the_method_ppmap_replaces() -> None:
+    """The replaced method must be the one Leaflet binds to mousedown, and read `_focused` as ppmap.js does."""
+    source = (Path(xstatic.pkg.leaflet.BASE_DIR) / "leaflet-src.js").read_text(encoding="utf-8")
+    start = source.find("var Keyboard = Handler.extend(")
+    assert start >= 0, f"Leaflet {xstatic.pkg.leaflet.VERSION}: no Keyboard handler (ppmap.js patches its mousedown)"
+    handler = source[start:source.find("Map.addInitHook('addHandler', 'keyboard'", start)]
+    assert "mousedown: this._onMouseDown" in handler and "_onMouseDown: function" in handler, \
+        f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard no longer focuses through _onMouseDown; see ppmap.js"
+    assert "this._focused" in handler, f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard._focused is gone"

@@ -8,6 +8,12 @@
  * Placeholders filled by panprd.map.files: __SCALE__, __LABEL_JS__, __LABEL_CSS__, __LABEL_PAD__.
  */
 (function () {
+  // Leaflet focuses the map on mousedown (for its keyboard handler); with the map partly below the fold the
+  // browser then scrolls the page to show it before mouseup, and the click is taken that much lower than the
+  // pointer. Focus without scrolling (tests/test_third_party_contract.py watches this Leaflet method).
+  L.Map.Keyboard.prototype._onMouseDown = function () {
+    if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+  };
   var SCALE = __SCALE__;
   function line(a) {
     var out = [], x = 0, y = 0;

@@ -341,3 +341,34 @@ def test_markup_in_data_is_text(
     if lang == "zh":
         page.screenshot(path=screenshot_dir / "injection.png", full_page=True)
     assert_clean(logs)
+
+
+# A first click on a map partly below the fold (issue 20) ---------------------------------------------------
+
+JS_CONTAINER_POINT = """([lat, lon]) => {
+  const map = window.map_div || Object.values(window).find(v => v instanceof L.Map);
+  const p = map.latLngToContainerPoint([lat, lon]);
+  return {x: p.x, y: p.y};
+}"""
+
+
+def test_a_first_click_on_a_map_below_the_fold_opens_the_unit_under_the_pointer(
+    page: Page, app_server: str, wait_for_map, ds: data.Dataset, logs: Logs
+) -> None:
+    """Leaflet focuses the map on mousedown; were the page to scroll to show it, the click would be taken
+    lower than the pointer (Pingtan is a small island: 74 px lower is the sea)."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    frame = open_map(page, f"{app_server}/", wait_for_map)
+    frame.wait_for_function("() => 'ppLabelsZoom' in document.querySelector('.leaflet-container').dataset")
+    iframe = page.locator(ST_FOLIUM_IFRAME).bounding_box()
+    assert iframe and iframe["y"] + iframe["height"] > 900, "the map is not partly below the fold"
+    pingtan = ds.geo.admin.loc["350128"].geometry.representative_point()
+    point = frame.evaluate(JS_CONTAINER_POINT, [pingtan.y, pingtan.x])
+    x, y = iframe["x"] + point["x"], iframe["y"] + point["y"]
+    assert 0 < y < 900, (x, y)
+    scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+    page.mouse.click(x, y)  # the mouse at the pointer, no scrolling first (a locator click would scroll)
+    expect(page.locator('.pp-panel[data-feature="350128"]')).to_be_visible(timeout=15_000)
+    expect(page.locator(".pp-panel h4").first).to_contain_text("平潭综合实验区")
+    assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == scrolled
+    assert_clean(logs)
