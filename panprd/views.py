@@ -36,8 +36,9 @@ class ViewsError(ValueError):
     """views.toml cannot be used; the message names the entry and the field."""
 
 
-def parse_views(text: str) -> list[SavedView]:
-    """The `[[view]]` entries of views.toml, each with title_zh, title_en, page and query."""
+def parse_views(text: str, check_pages: bool = True) -> list[SavedView]:
+    """The `[[view]]` entries of views.toml, each with title_zh, title_en, page and query. The meeting deck
+    reads them with `check_pages=False`: a view of an unknown page then still gets its slide, saying so."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -52,7 +53,7 @@ def parse_views(text: str) -> list[SavedView]:
         for key in ("title_zh", "title_en", "page", "query"):
             if not isinstance(entry.get(key), str):
                 raise ViewsError(f"views.toml: view {n} has no text `{key}`")
-        if entry["page"] not in pages.BY_KEY:
+        if check_pages and entry["page"] not in pages.BY_KEY:
             raise ViewsError(f"views.toml: view {n}: page '{entry['page']}' is not one of "
                              f"{', '.join(pages.BY_KEY)}")
         views.append(SavedView(entry["title_zh"], entry["title_en"], entry["page"], entry["query"]))
