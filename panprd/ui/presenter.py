@@ -7,6 +7,8 @@ Every step is a plain page link to a URL that can be bookmarked; ← → and Pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from panprd import filters, pages, views
@@ -100,8 +102,9 @@ def _step_link(step: views.Step | None, label: str, which: str) -> str:
     return f'<a class="pp-step pp-{which}" href="{esc(step.href)}" data-step="{esc(step.href)}">{esc(label)}</a>'
 
 
-def bar(view: filters.ViewState) -> None:
-    """The presenter bar above the page (call only with present=1)."""
+def bar(view: filters.ViewState, deck_menu: Callable[[], None] | None = None) -> None:
+    """The presenter bar above the page (call only with present=1); `deck_menu` draws the meeting deck's
+    controls in its 汇报材料 menu."""
     lang = view.lang
     st.html(PRESENTER_CSS)
     saved = _saved_views(lang)
@@ -136,5 +139,8 @@ def bar(view: filters.ViewState) -> None:
                 st.html('<ol class="pp-agenda">' + "".join(
                     f'<li><a href="{esc(step.href)}">{esc(step.title(lang))}</a></li>'
                     for step in views.view_steps(saved, lang)) + "</ol>")
+        if deck_menu is not None:
+            with st.popover(t("deck_menu", lang), width="stretch"):
+                deck_menu()
         st.html(f'<a class="pp-exit" href="{esc(view.href(present=False))}">{esc(t("presenter_exit", lang))}</a>')
     st.iframe(PRESENTER_KEYS_JS, height=1, alt="pp-presenter-keys")
