@@ -41,9 +41,11 @@ def controls(ds: data.Dataset, view: filters.ViewState, ledger: ledger_view.Ledg
     today, base_url = clock.today(), _base_url(page)  # the date in Asia/Shanghai, as the ledger's
     content = deck.content_key(views_bytes, ds.version, ledger.version, lang, title, today, base_url, plan)
     build = BUILDS.get(content)
-    if build is None and st.button(t("deck_build", lang), key=f"{key}_build", icon=":material/slideshow:",
-                                   width="stretch"):
+    slot = st.empty()  # the button to make the deck, gone once it is being made
+    if build is None and slot.button(t("deck_build", lang), key=f"{key}_build", icon=":material/slideshow:",
+                                     width="stretch"):
         build = BUILDS.start(content, lambda progress: deck.build(ds, plan, lang, title, today, base_url, progress))
+        slot.empty()
     if build is None:
         return
     if not build.done:
