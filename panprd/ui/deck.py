@@ -1,4 +1,4 @@
-"""The meeting deck's controls (presenter mode's 汇报材料 menu, under the explorer): the meeting title, the
+"""The meeting deck's controls (presenter mode's 议程 menu, under the explorer): the meeting title, the
 button that has the deck made, its progress, and the download. The deck is made by panprd.deck on its
 worker thread, once per content; this script only polls it, so other sessions never wait for it."""
 

@@ -21,7 +21,7 @@ def test_the_presenter_downloads_the_deck_of_the_agenda(page: Page, app_server: 
     before, errors_before = len(external_requests), len(page_errors)
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{app_server}/corridors?partner=440000&present=1")
-    menu = page.locator('[data-testid="stPopover"] button', has_text="汇报材料")
+    menu = page.locator('[data-testid="stPopover"] button', has_text="议程")  # the agenda, and its deck
     menu.wait_for(timeout=60_000)
     menu.click()
     title = page.locator('input[aria-label="会议名称（封面标题）"]')
