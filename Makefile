@@ -46,10 +46,15 @@ bench: $(VENV)/.installed browser-deps $(BEFORE)/app.py
 load: $(VENV)/.installed nginx-deps $(BEFORE)/app.py
 	$(PY) bench/load.py 20 50 --before $(BEFORE)
 
-## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here)
+## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here);
+## LibreOffice Impress and poppler-utils render the meeting deck (tests/test_deck_render.py)
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+	@if [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftoppm ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			libreoffice-impress poppler-utils; \
 	fi
 
 ## Debian's PostgreSQL server (the ledger tests start a throwaway one; as root they run it as the

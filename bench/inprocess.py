@@ -10,15 +10,17 @@ renders it. Ours sends a base map built once per language and, per view, the vie
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import folium
 import streamlit_folium
 
 from bench.naive import folium_defaults, naive_map
-from panprd import data, filters
+from panprd import data, deck, filters, ledger_view, views, vocab
 from panprd.map import leaflet as maps
 from panprd.map import spec as mapspec
 
@@ -81,3 +83,42 @@ def measure(root: Path, themes: list[str], runs: int, naive_runs: int) -> dict[s
     with folium_defaults():
         result["naive"]["html_bytes"] = map_html_bytes(naive_map(root))
     return result
+
+
+def deck_figures(root: Path, lang: str = "zh") -> dict[str, float]:
+    """The meeting deck of the saved views (issue 21), as the app makes it: built on the worker of
+    `deck.Builds` for one content key (cold: the first deck of this process, then another title: a second
+    cold build with matplotlib warm), asked again for the same key (cached), its size; and, while a deck is
+    built on the worker, the median time of the overview's filter + map build on this thread (what another
+    session's rerun pays for sharing the interpreter) beside the same without a build."""
+    ds = data.load(root)
+    ds = replace(ds, measures=ledger_view.with_statuses(ds.measures, ledger_view.unread(ds.measures).states))
+    saved = deck.read_saved(views.VIEWS_PATH.read_text(encoding="utf-8"))
+    plan = deck.agenda(filters.ViewState(saved[0].page), saved)
+    builds, day = deck.Builds(), datetime.date.today()
+
+    def made(title: str) -> tuple[deck.Deck, float]:
+        start = time.perf_counter()
+        build = builds.start(title, lambda progress: deck.build(ds, plan, lang, title, day, "", progress))
+        return build.future.result(), time.perf_counter() - start
+
+    first, cold_s = made("cold")
+    _, warm_s = made("second")
+    _, cached_s = made("cold")
+    themes = list(vocab.THEMES)
+
+    def reruns(seconds: float) -> list[float]:
+        out, end = [], time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            start = time.perf_counter()
+            overview_map(ds, filters.Filters(theme=(themes[len(out) % len(themes)],)))
+            out.append((time.perf_counter() - start) * 1000)
+        return out
+
+    alone = statistics.median(reruns(3.0))
+    building = builds.start("during", lambda progress: deck.build(ds, plan, lang, "during", day, "", progress))
+    during = reruns(3.0)
+    building.future.result()
+    return {"cold_s": cold_s, "warm_s": warm_s, "cached_s": cached_s, "bytes": len(first.pptx),
+            "slides": first.slides, "items": len(plan.items), "rerun_alone_ms": alone,
+            "rerun_during_ms": statistics.median(during)}

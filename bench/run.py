@@ -434,6 +434,36 @@ def report(runs: list[dict[str, Figures]], args: argparse.Namespace, started: st
     return "\n".join([*header, *lines, "", "Budgets:", "", *budget_lines, ""])
 
 
+DECK_HEADING = "## Meeting deck (issue 21)"
+
+
+def deck_section(figures: Figures, started: str) -> str:
+    """The meeting deck's figures (bench.inprocess.deck_figures) as a section of results.md."""
+    mb = (figures["bytes"] or 0) / MB
+    return "\n".join([
+        DECK_HEADING, "",
+        f"Measured {started} by `bench/run.py --deck-only` (`bench.inprocess.deck_figures`), in one process with the "
+        f"data loaded; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}.", "",
+        "| figure | value | goal |", "|---|---:|---:|",
+        f"| deck of the {figures['items']:.0f} saved views: slides | {figures['slides']:.0f} | — |",
+        f"| build, cold (first deck of the process), s | {figures['cold_s']:.1f} | ≤ 20 |",
+        f"| build, cold again (another title; matplotlib warm), s | {figures['warm_s']:.1f} | — |",
+        f"| cached (same content key), s | {figures['cached_s']:.3f} | ≤ 1 |",
+        f"| size, bytes | {figures['bytes']:,.0f} ({mb:.1f} MB) | ≤ 15 MB |",
+        f"| another session's filter + map build, median, alone / while a deck builds on the worker thread, ms | "
+        f"{figures['rerun_alone_ms']:.0f} / {figures['rerun_during_ms']:.0f} | — |",
+        "",
+    ])
+
+
+def write_deck_section(path: Path, section: str) -> None:
+    """Put the deck's section into results.md, replacing the one there (the rest of the file is kept)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    head, found, tail = text.partition(DECK_HEADING)
+    rest = tail[tail.find("\n## "):] if found and "\n## " in tail else ""
+    path.write_text(head.rstrip("\n") + "\n\n" + section + rest.lstrip("\n"), encoding="utf-8")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the dashboard against the naive explore() map.")
     parser.add_argument("--repeat", type=int, default=1, help="runs of everything; the table shows medians")
@@ -449,6 +479,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--before-scales", default="1", help="scales at which the before checkout is served")
     parser.add_argument("--output", type=Path, default=RESULTS_MD, help="markdown results file")
     parser.add_argument("--no-write", action="store_true", help="do not write the results file")
+    parser.add_argument("--deck-only", action="store_true",
+                        help="measure only the meeting deck (in-process) and update its section of the results file")
     args = parser.parse_args(argv)
     args.scales = [int(s) for s in args.scales.split(",") if s]
     args.naive_scales = [int(s) for s in args.naive_scales.split(",") if s]
@@ -466,6 +498,12 @@ def main(argv: list[str] | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(1))
     started = datetime.datetime.now().isoformat(timespec="seconds")
+    if args.deck_only:
+        section = deck_section(inprocess.deck_figures(APP_DIR), started)
+        print(section)
+        if not args.no_write:
+            write_deck_section(args.output, section)
+        return
     load = os.getloadavg()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="panprd-bench-"))
@@ -477,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         srv.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
-    text = report(runs, args, started, load)
+    text = report(runs, args, started, load) + "\n" + deck_section(inprocess.deck_figures(APP_DIR), started)
     print()
     print(text)
     if not args.no_write:

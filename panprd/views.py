@@ -44,8 +44,9 @@ class ViewsError(ValueError):
         return Message("where_said", where=VIEWS_PATH.name, message=self.said).text(lang)
 
 
-def parse_views(text: str) -> list[SavedView]:
-    """The `[[view]]` entries of views.toml, each with title_zh, title_en, page and query."""
+def parse_views(text: str, check_pages: bool = True) -> list[SavedView]:
+    """The `[[view]]` entries of views.toml, each with title_zh, title_en, page and query. The meeting deck
+    reads them with `check_pages=False`: a view of an unknown page then still gets its slide, saying so."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -60,7 +61,7 @@ def parse_views(text: str) -> list[SavedView]:
         for key in ("title_zh", "title_en", "page", "query"):
             if not isinstance(entry.get(key), str):
                 raise ViewsError(Message("issue_view_no_text", n=n, key=key))
-        if entry["page"] not in pages.BY_KEY:
+        if check_pages and entry["page"] not in pages.BY_KEY:
             raise ViewsError(Message("issue_view_page", n=n, page=entry["page"], expected=tuple(pages.BY_KEY)))
         views.append(SavedView(entry["title_zh"], entry["title_en"], entry["page"], entry["query"]))
     return views

@@ -195,12 +195,12 @@ def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
     _lines(ax, ds.geo.maritime.geometry.union_all(), mapspec.MARITIME_COLOUR, 1.2, 3, (6, 4))
 
 
-def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list) -> None:
+def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list, text_scale: float = TEXT_SCALE) -> None:
     """The interactive map's names at the zoom this frame matches, none over another or over the title,
     notice, legend or inset (panprd.map.labels), and a metric scale bar clear of the legend."""
     sizes = {"province": 13, "sar": 11, "city": 12, "island": 11, "feature": 10}
     labels.place_on_axes(ax, maps.map_labels(ds, spec), props, sizes, blocked=furniture,
-                         zoom=labels.static_zoom(ax, text_scale=TEXT_SCALE))
+                         zoom=labels.static_zoom(ax, text_scale=text_scale))
     miny, maxy = ax.get_ylim()
     labels.draw_scale_bar(ax, (miny + maxy) / 2, anchor=SCALE_BAR_ANCHOR, fontproperties=props, fontsize=12)
 
@@ -298,9 +298,12 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
-           show_lights: bool | None = None) -> StaticMap:
+           show_lights: bool | None = None, width_in: float = WIDTH_IN) -> StaticMap:
     """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
-    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map)."""
+    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map).
+
+    Always 1920 × 1080 pixels; `width_in` is the width the picture will have on a slide (the meeting deck
+    places it beside a table), so its type is set in the slide's points and stays readable there."""
     started = time.perf_counter()
     font = cjk_font()
     message = None
@@ -312,7 +315,8 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
     props = font_manager.FontProperties(family=font.family) if font else font_manager.FontProperties()
     bold = props.copy()
     bold.set_weight("bold")
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
+    dpi = WIDTH_IN * DPI / width_in
+    fig = Figure(figsize=(width_in, width_in * HEIGHT_IN / WIDTH_IN), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs when no CJK font: said in `message`
@@ -322,9 +326,9 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         _draw_lights(ax, ds, spec)
         furniture = _draw_headings(fig, spec, title, subtitle, props, bold)
         furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
-        _draw_labels(ax, ds, spec, props, furniture)
+        _draw_labels(ax, ds, spec, props, furniture, TEXT_SCALE * WIDTH_IN / width_in)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     width, height = int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI)
     return StaticMap(buffer.getvalue(), width, height, time.perf_counter() - started, font, fig, message)
 

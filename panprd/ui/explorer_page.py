@@ -7,7 +7,7 @@ import streamlit as st
 
 from panprd import explorer, filters, policy, search, viewcache
 from panprd.i18n import t
-from panprd.ui import downloads, mapview
+from panprd.ui import deck, downloads, mapview
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
 
@@ -138,3 +138,4 @@ def render(ctx: PageContext) -> None:
             small_map(ctx, measures)
     with download_col:
         downloads.buttons(ctx, measures)
+        deck.controls(ctx.ds, view, ctx.ledger, ctx.page, "pp_deck")

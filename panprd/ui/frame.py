@@ -21,7 +21,7 @@ from panprd import data, filters, ledger_view, pages, viewcache
 from panprd.assets import STATIC_DIR, ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
-from panprd.ui import ledger, oidc_signin, presenter, signin
+from panprd.ui import deck, ledger, oidc_signin, presenter, signin
 from panprd.ui.html import PAGE_CSS, alert, esc, items
 
 CONTEXT_KEY = "pp_page_context"
@@ -210,7 +210,7 @@ def start(page: pages.PageSpec) -> PageContext:
         oidc_signin.return_to_target(page, account)
     tianditu_key = _sidebar(ds, page, view, account, tracked.version)
     if view.present:
-        presenter.bar(view)
+        presenter.bar(view, lambda: deck.controls(ds, view, tracked, page, "pp_deck_present"))
     st.title(page.title(lang))
     if not view.present:
         st.caption(t("app_subtitle", lang))

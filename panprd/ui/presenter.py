@@ -7,6 +7,8 @@ Every step is a plain page link to a URL that can be bookmarked; ← → and Pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from panprd import filters, pages, views
@@ -101,8 +103,9 @@ def _step_link(step: views.Step | None, label: str, which: str) -> str:
     return f'<a class="pp-step pp-{which}" href="{esc(step.href)}" data-step="{esc(step.href)}">{esc(label)}</a>'
 
 
-def bar(view: filters.ViewState) -> None:
-    """The presenter bar above the page (call only with present=1)."""
+def bar(view: filters.ViewState, deck_menu: Callable[[], None] | None = None) -> None:
+    """The presenter bar above the page (call only with present=1); `deck_menu` draws the meeting deck's
+    controls (汇报材料) in its 议程 menu, under the agenda."""
     lang = view.lang
     st.html(PRESENTER_CSS)
     saved = _saved_views(lang)
@@ -132,10 +135,14 @@ def bar(view: filters.ViewState) -> None:
         label = t("presenter_next", lang) if position is not None else t("presenter_start", lang) + " ▶"
         st.html(_step_link(following, label, "next"))
     with menu_col:
-        if saved:
+        if saved or deck_menu is not None:  # the agenda, and the deck made of it (no second button: the bar fits)
             with st.popover(t("presenter_agenda", lang), width="stretch"):
-                st.html('<ol class="pp-agenda">' + "".join(
-                    f'<li><a href="{esc(step.href)}">{esc(step.title(lang))}</a></li>'
-                    for step in views.view_steps(saved, lang)) + "</ol>")
+                if saved:
+                    st.html('<ol class="pp-agenda">' + "".join(
+                        f'<li><a href="{esc(step.href)}">{esc(step.title(lang))}</a></li>'
+                        for step in views.view_steps(saved, lang)) + "</ol>")
+                if deck_menu is not None:
+                    st.html(f'<p class="pp-deck-menu"><b>{esc(t("deck_menu", lang))}</b></p>')
+                    deck_menu()
         st.html(f'<a class="pp-exit" href="{esc(view.href(present=False))}">{esc(t("presenter_exit", lang))}</a>')
     st.iframe(PRESENTER_KEYS_JS, height=1, alt="pp-presenter-keys")
