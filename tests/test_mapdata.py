@@ -4,6 +4,7 @@ version under a name that changes with its content."""
 from __future__ import annotations
 
 import copy
+import hashlib
 
 import shapely
 
@@ -43,7 +44,10 @@ def test_every_shape_a_view_refers_to_is_in_the_file(ds):
 def test_files_are_named_by_content_and_written_once(ds, tmp_path):
     files = mapdata.publish(ds, tmp_path)
     shapes_file = tmp_path / files.shapes
-    assert shapes_file.read_text(encoding="utf-8") == mapdata.shapes_js(ds)
+    names = {(f.level, f.unit): f"level-{f.level}-{f.unit}-{hashlib.sha256(f.text.encode()).hexdigest()[:16]}.js"
+             for f in mapdata.level_files(ds)}  # each unit at each level, beside the shapes, named by content
+    assert {f.name for f in shapes_file.parent.glob("level-*.js")} == set(names.values()) and len(names) > 30
+    assert shapes_file.read_text(encoding="utf-8") == mapdata.shapes_js(ds, mapdata.levels_manifest(ds, names))
     assert "window.ppView" in (tmp_path / files.renderer).read_text(encoding="utf-8")
     stamp = shapes_file.stat().st_mtime_ns
     assert mapdata.publish(ds, tmp_path) == files and shapes_file.stat().st_mtime_ns == stamp

@@ -220,27 +220,6 @@ def test_a_chosen_feature_is_drawn_heavier_and_the_others_dimmed(ds):
     assert units["350200"]["weight"] > units["350100"]["weight"]
 
 
-def test_a_close_up_draws_the_units_finer_and_their_counties(ds):
-    overview = mapspec.build(ds, ds.measures, "overview")
-    xiamen = mapspec.build(ds, ds.measures, "overview", focus="350200")
-    assert not overview.detail and xiamen.detail
-    shapes = mapdata.shapes(ds)
-
-    def geometries(drawn, part):
-        return {fid: mapdata.unpacked(g if isinstance(g, list) else shapes[g])
-                for g, _, props in maps.parts_of(drawn).get(part, {"features": []})["features"]
-                for fid in [props["id"]]}
-
-    close = maps.draw(ds, xiamen)
-    basemap, _ = mapspec.display_geometries(ds.geo)
-    finer = geometries(close, "units")["350200"]
-    assert shapely.get_num_coordinates(finer) > 2 * shapely.get_num_coordinates(basemap["350200"])
-    assert finer.hausdorff_distance(ds.geo.admin.at["350200", "geometry"]) < 1 / 10 ** mapspec.COORD_DECIMALS
-    counties = set(geometries(close, "counties"))
-    assert {"350203", "350211"} <= counties and all(c.startswith("35") for c in counties)
-    assert "counties" not in maps.parts_of(maps.draw(ds, overview))  # the region's map stays light
-
-
 def test_transfer_zones_have_one_colour_per_kind_and_smaller_zones_on_top(ds):
     fmap, _ = rendered(ds, ds.measures, "transfer_zones")
     styles = styles_of(fmap, "transfer_zone")

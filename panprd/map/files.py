@@ -10,6 +10,10 @@ does not fetch them again, and a new data version can never be answered with an 
   each language. Written once per data version.
 - `ppmap-<hash>.js`: `ppView(map, view)` (panprd/map/ppmap.js), with the label layer's script
   (panprd.map.label_layer) and the unpacker's scale filled in.
+- `level-<n>-<unit>-<hash>.js`: one unit's outline at a finer level (panprd.map.levels), and from
+  COUNTY_ZOOM its county borders, for the browser to fetch when the reader zooms into it: one file per
+  level and unit (a city, Pingtan, a neighbouring province's part near Fujian, Taiwan), so a close-up of
+  Xiamen fetches Xiamen. The shapes file lists them (`window.ppLevels`: level, zoom, unit, URL, box).
 
 Coordinates travel packed: each ring or line as one flat list of integer steps of 10^-COORD_DECIMALS
 degrees from the previous position (the display geometries already lie on that grid).
@@ -30,58 +34,60 @@ from panprd.assets import STATIC_DIR, atomic_write
 from panprd.data import Dataset
 from panprd.filters import LANGS
 from panprd.i18n import t
+from panprd.map import levels as maplevels
 from panprd.map import spec as mapspec
 from panprd.map.label_layer import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
+LEVEL_SCALE = 10 ** 5  # the levels' coordinates are rounded to 5 decimals (about 1 m)
 SUBDIR = "mapdata"
 RENDERER_SOURCE = Path(__file__).with_name("ppmap.js")
 
 
-def _steps(positions) -> list[int]:
+def _steps(positions, scale: int) -> list[int]:
     out: list[int] = []
     last_x = last_y = 0
     for x, y, *_ in positions:
-        ix, iy = round(x * SCALE), round(y * SCALE)
+        ix, iy = round(x * scale), round(y * scale)
         out += (ix - last_x, iy - last_y)
         last_x, last_y = ix, iy
     return out
 
 
-def packed(geom: shapely.Geometry) -> list:
-    """A geometry as [type, packed coordinates], what ppmap.js unpacks."""
+def packed(geom: shapely.Geometry, scale: int = SCALE) -> list:
+    """A geometry as [type, packed coordinates], what ppmap.js unpacks (`scale`: steps per degree)."""
     mapping = shapely.geometry.mapping(geom)
     kind, coords = mapping["type"], mapping["coordinates"]
     if kind == "Point":
-        return [kind, [round(coords[0] * SCALE), round(coords[1] * SCALE)]]
+        return [kind, [round(coords[0] * scale), round(coords[1] * scale)]]
     if kind in ("MultiPoint", "LineString"):
-        return [kind, _steps(coords)]
+        return [kind, _steps(coords, scale)]
     if kind in ("MultiLineString", "Polygon"):
-        return [kind, [_steps(line) for line in coords]]
+        return [kind, [_steps(line, scale) for line in coords]]
     if kind == "MultiPolygon":
-        return [kind, [[_steps(ring) for ring in polygon] for polygon in coords]]
+        return [kind, [[_steps(ring, scale) for ring in polygon] for polygon in coords]]
     raise ValueError(f"cannot pack a {kind} geometry")
 
 
-def _positions(steps: list[int]) -> list[tuple[float, float]]:
+def _positions(steps: list[int], scale: int) -> list[tuple[float, float]]:
     out, x, y = [], 0, 0
     for i in range(0, len(steps), 2):
         x, y = x + steps[i], y + steps[i + 1]
-        out.append((x / SCALE, y / SCALE))
+        out.append((x / scale, y / scale))
     return out
 
 
-def unpacked(shape: list) -> shapely.Geometry:
+def unpacked(shape: list, scale: int = SCALE) -> shapely.Geometry:
     """A packed geometry back as a shapely one, as the browser reads it (for tests)."""
     kind, coords = shape
     if kind == "Point":
-        mapping: dict = {"type": kind, "coordinates": (coords[0] / SCALE, coords[1] / SCALE)}
+        mapping: dict = {"type": kind, "coordinates": (coords[0] / scale, coords[1] / scale)}
     elif kind in ("MultiPoint", "LineString"):
-        mapping = {"type": kind, "coordinates": _positions(coords)}
+        mapping = {"type": kind, "coordinates": _positions(coords, scale)}
     elif kind in ("MultiLineString", "Polygon"):
-        mapping = {"type": kind, "coordinates": [_positions(line) for line in coords]}
+        mapping = {"type": kind, "coordinates": [_positions(line, scale) for line in coords]}
     else:
-        mapping = {"type": kind, "coordinates": [[_positions(ring) for ring in poly] for poly in coords]}
+        mapping = {"type": kind, "coordinates": [[_positions(ring, scale) for ring in poly] for poly in coords]}
     return shapely.geometry.shape(mapping)
 
 
@@ -113,10 +119,49 @@ def shapes(ds: Dataset) -> dict[str, list]:
     return out
 
 
-def shapes_js(ds: Dataset) -> str:
-    """The shapes, and the 南海诸岛 inset with its title in each language (ppView puts it on the map once)."""
+def shapes_js(ds: Dataset, manifest: list | None = None) -> str:
+    """The shapes, the 南海诸岛 inset with its title in each language (ppView puts it on the map once), and
+    the finer levels' files (`manifest`, see levels_manifest) with the note a failed fetch shows."""
     inset = {"html": _inset(ds.geo, *INSET_SIZE), "titles": {lang: _inset_title(lang) for lang in LANGS}}
-    return f"window.ppShapes={script_json(shapes(ds))};\nwindow.ppInset={script_json(inset)};\n"
+    levels = {"levels": manifest or [], "failed": {lang: t("level_failed", lang) for lang in LANGS}}
+    return (f"window.ppShapes={script_json(shapes(ds))};\nwindow.ppInset={script_json(inset)};\n"
+            f"window.ppLevels={script_json(levels)};\n")
+
+
+@dataclass(frozen=True)
+class LevelFile:
+    """One unit at one level, as the browser fetches it: its text and the box it covers."""
+
+    level: str
+    unit: str
+    text: str
+    box: tuple[float, float, float, float]
+
+
+def level_files(ds: Dataset) -> tuple[LevelFile, ...]:
+    """Each level's units (panprd.map.levels.unit_shapes) as the files the browser fetches."""
+    return _level_files(ds.geo, maplevels.of(ds))
+
+
+@functools.lru_cache(maxsize=4)
+def _level_files(geo, levels: tuple[maplevels.Level, ...]) -> tuple[LevelFile, ...]:
+    out = []
+    for level in levels:
+        for unit, shape in maplevels.unit_shapes(geo, level).items():
+            payload = {"level": level.name, "unit": unit, "scale": LEVEL_SCALE,
+                       "outline": packed(shape.outline, LEVEL_SCALE),
+                       "borders": packed(shape.borders, LEVEL_SCALE) if shape.borders is not None else None}
+            bounds = tuple(round(v, 3) for v in shape.outline.bounds)
+            out.append(LevelFile(level.name, unit, f"window.ppLevelLoaded({script_json(payload)});\n", bounds))
+    return tuple(out)
+
+
+def levels_manifest(ds: Dataset, urls: dict[tuple[str, str], str]) -> list:
+    """[{name, minZoom, borders, files: [[unit, url, box]]}] of the levels, coarsest first (ppmap.js)."""
+    files = level_files(ds)
+    return [{"name": level.name, "minZoom": level.min_zoom, "borders": level.min_zoom >= maplevels.COUNTY_ZOOM,
+             "files": [[f.unit, urls[(f.level, f.unit)], list(f.box)] for f in files if f.level == level.name]}
+            for level in maplevels.of(ds)]
 
 
 def lines_of(geom) -> list[shapely.LineString]:
@@ -214,6 +259,8 @@ def publish(ds: Dataset, static_dir: Path = STATIC_DIR) -> Files:
     with _lock:
         if key not in _published:
             folder = static_dir / SUBDIR
+            urls = {(f.level, f.unit): _write_once(folder, f"level-{f.level}-{f.unit}", f.text).split("/")[-1]
+                    for f in level_files(ds)}  # beside ppmap.js, which fetches them from its own folder
             _published[key] = Files(_write_once(folder, "ppmap", renderer_js()),
-                                    _write_once(folder, "shapes", shapes_js(ds)))
+                                    _write_once(folder, "shapes", shapes_js(ds, levels_manifest(ds, urls))))
         return _published[key]

@@ -44,6 +44,7 @@ LABEL_CSS = (
     ".pp-label-province .pp-label-text{font-size:15px;font-weight:700;color:#5f5f5f;letter-spacing:.06em}"
     ".pp-label-sar .pp-label-text{font-size:13px;font-weight:700;color:#5f5f5f}"
     ".pp-label-city .pp-label-text{font-size:14px;font-weight:700;color:#4e342e}"
+    ".pp-label-county .pp-label-text{font-size:12px;color:#5d4037}"
     ".pp-label-island .pp-label-text{font-size:12px;color:#37474f}"
     ".pp-label-island::before{content:'';position:absolute;left:-2px;top:-2px;width:4px;height:4px;"
     "border-radius:50%;background:#37474f}"

@@ -44,6 +44,7 @@ MAX_ZOOM = 19.0
 FUJIAN_ZOOM = 6.0  # Fujian's nine cities and Pingtan appear; the province label 福建 gives way to them
 LINE_LABEL_ZOOM = FUJIAN_ZOOM  # railways and other links: long enough to be told apart once Fujian fills the map
 POINT_LABEL_ZOOM = FUJIAN_ZOOM + 0.5  # ports, airports, data centres: several share a city, so one step later
+COUNTY_LABEL_ZOOM = 8.5  # Fujian's counties and districts, with their borders (panprd.map.levels.COUNTY_ZOOM)
 AREA_LABEL_PX = 60  # an area feature is labelled once its box is this many pixels across (points' zoom at most)
 
 # Priorities: the higher one wins a collision.
@@ -51,6 +52,7 @@ PRIORITY_ISLAND = 100
 PRIORITY_PROVINCE = 80  # the 9+2 members; other provinces one less
 PRIORITY_SAR = 78
 PRIORITY_CITY = 70
+PRIORITY_COUNTY = 30  # below every feature: a county name gives way to the railway or port on it
 #: Among Fujian's units: the provincial capital first, then Xiamen (sub-provincial city, special economic zone);
 #: the rest in the policy's order (panprd.vocab.FUJIAN_UNITS), 平潭 last.
 PRIORITY_CITY_RANK = {"350100": 2, "350200": 1}
@@ -75,7 +77,7 @@ CENTROID_SLACK = 0.6  # the centroid is used when it is at least this share of t
 
 #: Hong Kong's label to the east of it and Macao's to the west: both are a few pixels wide at region zoom.
 SAR_ALIGN = {"810000": "left", "820000": "right"}
-KINDS = ("province", "sar", "city", "island", "feature")
+KINDS = ("province", "sar", "city", "county", "island", "feature")
 ALIGNS = ("center", "left", "right")  # "left": the text starts at the point; "right": it ends there
 ALIGN_GAP_PX = 10  # clears the maps' point markers (CircleMarker radius 8 px)
 COLLISION_PAD_PX = 2.5
@@ -96,7 +98,7 @@ class Label:
     priority: int
     min_zoom: float
     max_zoom: float
-    kind: str  # "province", "sar", "city", "island", "feature"
+    kind: str  # one of KINDS
     keep: bool = False
     align: str = "center"
     colour: str | None = None
@@ -109,7 +111,8 @@ class Label:
 
 
 def admin_labels(ds: Dataset, lang: str, window: Box = REGION_WINDOW) -> list[Label]:
-    """The provinces, Hong Kong and Macao, Fujian's ten units and the Taiwan islets, sorted for placement.
+    """The provinces, Hong Kong and Macao, Fujian's ten units, its counties and districts (from
+    COUNTY_LABEL_ZOOM) and the Taiwan islets, sorted for placement.
 
     Provinces are the `province` rows of the geodata (the 9+2, 浙江, 台湾); their names are the data's,
     shortened (广东省 → 广东, 广西壮族自治区 → 广西; 台湾省 stays whole, as the issue names it). Fujian's
@@ -146,6 +149,12 @@ def _admin_labels(geo: Geo, lang: str, window: Box) -> tuple[Label, ...]:
         lon, lat = interior_point(admin.at[code, "geometry"], window)
         labels.append(Label(code, _unit_name(code, term, lang), lon, lat,
                             PRIORITY_CITY + PRIORITY_CITY_RANK.get(code, 0), FUJIAN_ZOOM, MAX_ZOOM, "city"))
+    counties = admin[(admin["level"] == "county") & admin["id"].str.startswith("35")
+                     & ~admin["id"].isin(list(vocab.FUJIAN_UNITS))]  # 平潭 is named as a unit
+    for code, row in counties.iterrows():
+        lon, lat = interior_point(row["geometry"], window)
+        labels.append(Label(str(code), str(row["name_zh"] if lang == "zh" else row["name_en"]), lon, lat,
+                            PRIORITY_COUNTY, COUNTY_LABEL_ZOOM, MAX_ZOOM, "county"))
     if TAIWAN_CODE in admin.index:
         labels += islet_labels(admin.at[TAIWAN_CODE, "geometry"], lang)
     return tuple(sort_for_placement(labels))
@@ -336,9 +345,10 @@ def _inside(box: Box, frame: Box) -> bool:
 # ---------------------------------------------------------------- matplotlib (the PNG export)
 
 #: Text colours and weights by kind, shared by the PNG export (the interactive layer's CSS matches them).
-KIND_TEXT_COLOUR = {"province": "#5f5f5f", "sar": "#5f5f5f", "city": "#4e342e", "island": "#37474f",
-                    "feature": "#263238"}
-KIND_FONT_WEIGHT = {"province": "bold", "sar": "bold", "city": "bold", "island": "normal", "feature": "normal"}
+KIND_TEXT_COLOUR = {"province": "#5f5f5f", "sar": "#5f5f5f", "city": "#4e342e", "county": "#5d4037",
+                    "island": "#37474f", "feature": "#263238"}
+KIND_FONT_WEIGHT = {"province": "bold", "sar": "bold", "city": "bold", "county": "normal", "island": "normal",
+                    "feature": "normal"}
 HALO_WIDTH = 3
 HALO_COLOUR = "white"
 

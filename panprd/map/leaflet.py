@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import folium
 import folium.template
-import shapely
 
 from panprd import ledger_view, vocab
 from panprd.assets import DEFAULT_STATIC_URL, offline_map
@@ -108,28 +107,15 @@ def _basemap(ds: Dataset, spec: MapSpec, styles: _Styles) -> list[dict]:
             return {"fillColor": spec.unit_fill[code], "color": SELECTED_COLOUR, "weight": 4, "fillOpacity": 1}
         return {"fillColor": spec.unit_fill[code], "color": mapspec.UNIT_EDGE, "weight": 1.2, "fillOpacity": 1}
 
-    basemap, _ = mapspec.display_geometries(ds.geo)
-    window = shapely.box(*spec.window)
-
-    def unit_shape(code: str) -> str | list:  # a close-up: the units in its window at the geodata's resolution
-        if spec.detail and basemap[code].intersects(window):
-            return mapdata.packed(ds.geo.admin.at[code, "geometry"])
-        return mapdata.admin_key(code)
-
     maritime_style = styles.ref({"color": mapspec.MARITIME_COLOUR, "weight": 1.5, "dashArray": "6 4"})
     parts = [
         _part("provinces", [[mapdata.admin_key(c), styles.ref(province_style(c)), _admin_props(ds, c, spec.lang)]
                             for c in spec.province_fill], tooltip="plain", highlight={"weight": 2}),
-        _part("units", [[unit_shape(c), styles.ref(unit_style(c)), _admin_props(ds, c, spec.lang, suffix(c))]
+        _part("units", [[mapdata.admin_key(c), styles.ref(unit_style(c)), _admin_props(ds, c, spec.lang, suffix(c))]
                         for c in spec.unit_fill], tooltip="sticky", highlight={"weight": 3}),
         _part("maritime", [[mapdata.maritime_key(n), maritime_style, {"id": "maritime"}]
                            for n in range(len(ds.geo.maritime))], interactive=False),
     ]
-    if spec.detail:  # the counties' borders, thin, over the units and under everything else that is drawn
-        counties = mapspec.close_up_counties(ds, spec.window)
-        county_style = styles.ref({"color": mapspec.UNIT_EDGE, "weight": 0.6, "dashArray": "3 3", "fill": False})
-        parts.append(_part("counties", [[mapdata.packed(g), county_style, {"id": escape(c)}]
-                                        for c, g in counties.items()], interactive=False))
     return parts
 
 

@@ -198,7 +198,7 @@ def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
 def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list, text_scale: float = TEXT_SCALE) -> None:
     """The interactive map's names at the zoom this frame matches, none over another or over the title,
     notice, legend or inset (panprd.map.labels), and a metric scale bar clear of the legend."""
-    sizes = {"province": 13, "sar": 11, "city": 12, "island": 11, "feature": 10}
+    sizes = {"province": 13, "sar": 11, "city": 12, "county": 10, "island": 11, "feature": 10}
     labels.place_on_axes(ax, maps.map_labels(ds, spec), props, sizes, blocked=furniture,
                          zoom=labels.static_zoom(ax, text_scale=text_scale))
     miny, maxy = ax.get_ylim()

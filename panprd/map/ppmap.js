@@ -15,18 +15,21 @@
     if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
   };
   var SCALE = __SCALE__;
-  function line(a) {
-    var out = [], x = 0, y = 0;
-    for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([x / SCALE, y / SCALE]); }
-    return out;
+  function unpacker(scale) {
+    function line(a) {
+      var out = [], x = 0, y = 0;
+      for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([x / scale, y / scale]); }
+      return out;
+    }
+    return {
+      Point: function (a) { return [a[0] / scale, a[1] / scale]; },
+      MultiPoint: line, LineString: line,
+      MultiLineString: function (a) { return a.map(line); },
+      Polygon: function (a) { return a.map(line); },
+      MultiPolygon: function (a) { return a.map(function (p) { return p.map(line); }); }
+    };
   }
-  var unpack = {
-    Point: function (a) { return [a[0] / SCALE, a[1] / SCALE]; },
-    MultiPoint: line, LineString: line,
-    MultiLineString: function (a) { return a.map(line); },
-    Polygon: function (a) { return a.map(line); },
-    MultiPolygon: function (a) { return a.map(function (p) { return p.map(line); }); }
-  };
+  var unpack = unpacker(SCALE);
   var unpacked = {};  // shapes are unpacked once per page load; Leaflet never changes the coordinates it reads
   function geometry(g) {
     if (typeof g === "string") {
@@ -38,17 +41,113 @@
     }
     return {type: g[0], coordinates: unpack[g[0]](g[1])};
   }
+  function latLngs(g) {  // a (Multi)Polygon or (Multi)LineString as Leaflet's nested latlngs
+    var depth = {Polygon: 1, MultiPolygon: 2, LineString: 0, MultiLineString: 1}[g.type];
+    return L.GeoJSON.coordsToLatLngs(g.coordinates, depth);
+  }
+
+  // Finer outlines by zoom (panprd.map.levels, panprd.map.files.level_files): past a level's zoom the files of
+  // the units in view are fetched once (script elements: static, content-named, cached like this file) and
+  // their outlines swapped into the drawn shapes, keeping each shape's style, tooltip and clicks; the county
+  // borders follow from the county zoom. Zooming out puts the basemap's outlines back. A file that fails
+  // leaves the coarser outline and one note in the map's corner.
+  var BASE = (document.currentScript && document.currentScript.src || "").replace(/[^\/]*$/, "");
+  var LEVELS = (window.ppLevels && BASE) ? window.ppLevels.levels : [];
+  var levelData = {}, requested = {}, failedAny = false;  // "level:unit" -> {outline, borders} latlngs
+  var drawn = [], borderLayer = null, activeMap = null, lang = "zh", timer = null;
+  window.ppLevelLoaded = function (payload) {
+    var u = unpacker(payload.scale), key = payload.level + ":" + payload.unit;
+    function read(p) { return p ? latLngs({type: p[0], coordinates: u[p[0]](p[1])}) : null; }
+    levelData[key] = {outline: read(payload.outline), borders: read(payload.borders)};
+    if (activeMap) { applyLevels(activeMap); }
+  };
+  function levelAt(zoom) {
+    var chosen = -1;
+    LEVELS.forEach(function (level, i) { if (zoom >= level.minZoom - 1e-6) { chosen = i; } });
+    return chosen;
+  }
+  function request(level, file) {
+    var key = level.name + ":" + file[0];
+    if (requested[key]) { return; }
+    requested[key] = true;
+    var script = document.createElement("script");
+    script.src = BASE + file[1];
+    script.onerror = function () { failedAny = true; noteFailure(); };
+    document.head.appendChild(script);
+  }
+  function noteFailure() {
+    if (!activeMap || activeMap.getContainer().querySelector(".pp-level-failed")) { return; }
+    var note = document.createElement("div");
+    note.className = "pp-level-failed";
+    note.setAttribute("role", "status");
+    note.textContent = window.ppLevels.failed[lang] || window.ppLevels.failed.zh;
+    note.style.cssText = "position:absolute;z-index:850;left:10px;bottom:28px;background:#fff;padding:2px 6px;" +
+      "border:1px solid #8d6e63;font:12px sans-serif;color:#4e342e";
+    activeMap.getContainer().appendChild(note);
+  }
+  function finestLoaded(index, unit) {  // the finest loaded level at or below `index` for a unit
+    for (var i = index; i >= 0; i--) {
+      var found = levelData[LEVELS[i].name + ":" + unit];
+      if (found) { return {index: i, data: found}; }
+    }
+    return null;
+  }
+  function applyLevels(map) {
+    var index = levelAt(map.getZoom()), view = map.getBounds(), swapped = {};
+    if (index >= 0) {
+      LEVELS[index].files.forEach(function (file) {
+        var b = file[2];
+        if (view.intersects(L.latLngBounds([b[1], b[0]], [b[3], b[2]]))) { request(LEVELS[index], file); }
+      });
+    }
+    drawn.forEach(function (entry) {
+      var fine = index >= 0 ? finestLoaded(index, entry.unit) : null;
+      var want = fine ? fine.index : -1;
+      if (entry.level !== want) {
+        entry.layer.setLatLngs(fine ? fine.data.outline : entry.coarse);
+        entry.level = want;
+      }
+      if (want >= 0) { swapped[entry.unit] = true; }
+    });
+    if (borderLayer) { map.removeLayer(borderLayer); borderLayer = null; }
+    if (index >= 0 && LEVELS[index].borders) {
+      borderLayer = L.layerGroup();
+      Object.keys(swapped).forEach(function (unit) {
+        var fine = finestLoaded(index, unit);
+        if (fine && fine.data.borders && LEVELS[fine.index].borders) {
+          L.polyline(fine.data.borders, {pane: "ppCounties", color: "#8d6e63", weight: 0.8, opacity: 0.9,
+                                         interactive: false}).addTo(borderLayer);
+        }
+      });
+      borderLayer.addTo(map);
+    }
+    var container = map.getContainer();
+    container.setAttribute("data-pp-level", index >= 0 ? LEVELS[index].name : "0");
+    container.setAttribute("data-pp-level-units", String(Object.keys(swapped).length));
+  }
+  function watchLevels(map) {
+    if (activeMap === map || !LEVELS.length) { return; }
+    activeMap = map;
+    if (!map.getPane("ppCounties")) { map.createPane("ppCounties").style.zIndex = 420; }
+    map.on("zoomend moveend", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { applyLevels(map); }, 120);
+    });
+  }
   var drawLabels = __LABEL_JS__;
 
   function geoLayer(part, styles) {
     var data = {type: "FeatureCollection", features: part.features.map(function (f) {
-      return {type: "Feature", properties: f[2], geometry: geometry(f[0]), style: f[1]};
+      return {type: "Feature", properties: f[2], geometry: geometry(f[0]), style: f[1], ppKey: f[0]};
     })};
     var layer = L.geoJSON(data, {
       interactive: part.interactive !== false,
       style: function (feature) { return styles[feature.style]; },
       pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, part.point || {}); },
       onEachFeature: function (feature, item) {
+        if (typeof feature.ppKey === "string" && feature.ppKey.indexOf("a:") === 0 && item.setLatLngs) {
+          drawn.push({unit: feature.ppKey.slice(2), layer: item, coarse: latLngs(feature.geometry), level: -1});
+        }
         if (part.tooltip && feature.properties.tip) {
           item.bindTooltip(feature.properties.tip, {sticky: part.tooltip === "sticky"});
         }
@@ -79,6 +178,9 @@
   var current = null, fitted = null;
   window.ppView = function (map, view) {
     if (current) { current.remove(); }
+    drawn = [];
+    lang = view.lang || "zh";
+    watchLevels(map);
     placeInset(map);
     var groups = [], overlays = {};
     (window.ppTiles || []).forEach(function (tile) { overlays[tile[0]] = tile[1]; });
@@ -105,6 +207,8 @@
       if (control) { map.removeControl(control); }
       if (labels) { labels.remove(); }
     }};
+    if (LEVELS.length) { applyLevels(map); }
+    if (failedAny) { noteFailure(); }
     var container = map.getContainer();
     container.setAttribute("data-pp-view", view.id);
     container.setAttribute("data-pp-views", String(Number(container.getAttribute("data-pp-views") || 0) + 1));

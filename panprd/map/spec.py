@@ -30,6 +30,7 @@ import shapely
 from panprd import ledger_view, origin, pages, vocab
 from panprd.data import Dataset, Geo
 from panprd.i18n import t
+from panprd.map import levels
 from panprd.tracking.status import LIGHTS, PlaceLight
 
 SEA_COLOUR = "#cfe2f3"
@@ -128,7 +129,6 @@ class MapSpec:
     window: tuple[float, float, float, float]  # lon/lat box to fit
     legend: tuple[LegendEntry, ...]
     boundaries: str  # the boundary data's package, version and licence, from geodata/origin.json
-    detail: bool = False  # a close-up (a city's window): Fujian's units at full resolution, with their counties
     focus: str | None = None  # the feature or Fujian unit the window fits
     selected: tuple[str, ...] = ()  # features and Fujian units chosen (a link or a click): drawn highlighted
     lights: bool = False  # the traffic lights drawn (module docstring)
@@ -384,29 +384,12 @@ def build(ds: Dataset, measures: pd.DataFrame, page: str, lang: str = "zh", focu
         window=box,
         legend=legend(features, choropleth, breaks, lang, lit),
         boundaries=origin.boundaries_credit(ds.origin, lang),
-        detail=is_close_up(box),
         focus=focus,
         selected=selected,
         lights=lit,
         feature_lights=ledger_view.worst_lights(measures, "features", features.index),
         unit_lights=ledger_view.worst_lights(measures, "fujian_units", vocab.FUJIAN_UNITS),
     )
-
-
-# A window narrower than this (about one Fujian city) is a close-up: the ~2 km display outlines would look
-# crude there, so the Fujian units are drawn from the geodata itself (~400 m) with their county borders.
-CLOSE_UP_DEG = 2.5
-
-
-def is_close_up(box: tuple[float, ...]) -> bool:
-    return box[2] - box[0] < CLOSE_UP_DEG
-
-
-def close_up_counties(ds: Dataset, box: tuple[float, ...]) -> gpd.GeoSeries:
-    """The Fujian counties in a close-up window, at the geodata's resolution."""
-    admin = ds.geo.admin
-    counties = admin[(admin["level"] == "county") & admin["id"].str.startswith("35")].geometry
-    return counties[counties.intersects(shapely.box(*box))]
 
 
 # How near a click must be to a line or point feature to hit it: a share of the window's width, about
@@ -417,7 +400,11 @@ HIT_SHARE = 0.009
 def hit_test(ds: Dataset, spec: MapSpec, lon: float, lat: float) -> tuple[str, ...]:
     """Everything under a click, most specific first: the line and point features near it (nearest first),
     the Fujian unit that contains it, then the area features that contain it. An area never hides the
-    unit beneath it, and a marker never hides the unit around it: the panel lists them all."""
+    unit beneath it, and a marker never hides the unit around it: the panel lists them all.
+
+    The unit is found in the finest level (panprd.map.levels) first: what a reader zoomed in sees (鼓浪屿,
+    Pingtan's coast) is what the click opens; where that finds no unit (the basemap's coarser coast, drawn
+    at region zoom, reaches into the sea), in the basemap."""
     point = shapely.Point(lon, lat)
     tolerance = (spec.window[2] - spec.window[0]) * HIT_SHARE
     near, areas = [], []
@@ -427,6 +414,10 @@ def hit_test(ds: Dataset, spec: MapSpec, lon: float, lat: float) -> tuple[str, .
                 areas.append((geom.area, fid))  # the smaller zone first
         elif (distance := geom.distance(point)) <= tolerance:
             near.append((distance, fid))
-    basemap, _ = display_geometries(ds.geo)
-    units = [code for code in vocab.FUJIAN_UNITS if basemap[code].covers(point)]
+    county = levels.county_at(ds, lon, lat)
+    if county is not None and county[1] in vocab.FUJIAN_UNITS:
+        units = [county[1]]
+    else:
+        basemap, _ = display_geometries(ds.geo)
+        units = [code for code in vocab.FUJIAN_UNITS if basemap[code].covers(point)]
     return tuple([f for _, f in sorted(near)] + units + [f for _, f in sorted(areas)])

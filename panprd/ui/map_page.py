@@ -9,6 +9,7 @@ import streamlit as st
 from panprd import data, filters, ledger_view, policy, search, viewcache, vocab
 from panprd.i18n import t
 from panprd.map import leaflet as maps
+from panprd.map import levels
 from panprd.map import spec as mapspec
 from panprd.ui import downloads, mapview
 from panprd.ui.frame import PageContext
@@ -32,8 +33,9 @@ def headline(measures: pd.DataFrame, lang: str) -> None:
     columns[5].metric(t("count_completed", lang), done, help=t("count_completed_help", lang))
 
 
-def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: str) -> str:
-    """One chosen feature or Fujian unit: its name, how it was drawn, and the actions that concern it."""
+def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: str, county: str | None = None) -> str:
+    """One chosen feature or Fujian unit: its name (a unit with the county clicked in it: 思明区 · 厦门市),
+    how it was drawn, and the actions that concern it."""
     ds, lang = ctx.ds, ctx.lang
     if selected in ds.geo.features.index:
         feat = ds.geo.features.loc[selected]
@@ -44,6 +46,8 @@ def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: s
                  f'<i>{esc(t("panel_source", lang))}:</i> {esc(data.feature_text(feat, "source", lang))}</p>')
     else:
         title = vocab.FUJIAN_UNITS[selected].label(lang)
+        if county and county != selected and (name := levels.county_name(ds, county, lang)):
+            title = f"{name} · {title}"
         subset = measures[measures["fujian_units"].map(lambda units: selected in units)]
         basis = ""
     q = ctx.view.filters.q
@@ -69,19 +73,19 @@ def _section(ctx: PageContext, measures: pd.DataFrame, selected: str, heading: s
             f'<ol style="padding-left:1.2em">{body}</ol></section>')
 
 
-def panel(ctx: PageContext, measures: pd.DataFrame, selected: tuple[str, ...]) -> None:
+def panel(ctx: PageContext, measures: pd.DataFrame, selected: tuple[str, ...], county: str | None = None) -> None:
     """The side panel: the actions that concern each chosen feature or Fujian unit; the first in full,
-    the others that lie under the same click after it."""
+    the others that lie under the same click after it (`county`: the county a click fell in)."""
     lang = ctx.lang
     if not selected:
         st.html(f'<div class="pp-panel"><h4>{esc(t("panel_title", lang))}</h4>'
                 f'<p>{esc(t("panel_hint", lang))}</p></div>')
         return
     first, *others = selected
-    body = _section(ctx, measures, first, "h4")
+    body = _section(ctx, measures, first, "h4", county)
     if others:
         body += (f'<p class="pp-also"><b>{esc(t("panel_also_here", lang))}</b></p>'
-                 + "".join(_section(ctx, measures, other, "h5") for other in others))
+                 + "".join(_section(ctx, measures, other, "h5", county) for other in others))
     st.html(f'<div class="pp-panel" data-feature="{esc(first)}" style="max-height:{PANEL_HEIGHT}px;overflow:auto">'
             f"{body}</div>")
 
@@ -107,6 +111,8 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     if click is not None:  # hit-tested against the map the reader clicked on
         hits = mapspec.hit_test(ds, mapspec.build(ds, measures, page, lang, focus=linked), *click)
         st.session_state["pp_hits"] = hits
+        found = levels.county_at(ds, *click)
+        st.session_state["pp_county"] = found[0] if found and found[1] in hits else None
         if hits:
             st.query_params["feature"] = hits[0]
         elif "feature" in st.query_params:
@@ -127,7 +133,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
         mapview.show(built, f"map_{page}", PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
     with panel_col:
         st.html(built.legend)
-        panel(ctx, measures, selected)
+        panel(ctx, measures, selected, st.session_state.get("pp_county") if clicked_here else None)
     unmapped = mapspec.features_of(ds, measures, ctx.page.layer, mapped=False)
     if not unmapped.empty and not ctx.view.present:
         with st.expander(t("unmapped_title", lang)):
