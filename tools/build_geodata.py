@@ -494,11 +494,11 @@ def write_plan(records: list[tuple[dict[str, str], BaseGeometry | None]]) -> Non
 # Finer levels of the admin coverage, for a reader who zooms into a city (issue 20): the counties that meet
 # FINE_BOX in Fujian and its neighbours, and the whole of Taiwan, simplified as one coverage at each level's
 # tolerance (neighbours keep sharing their edges) from the full-resolution WGS84 counties. The browser
-# swaps a level in from its zoom on (panprd.map.levels): level 1 from zoom 7, 2 from 8.5, 3 from 11, each
+# swaps a level in from its zoom on (panprd.map.levels): level 1 from zoom 6, 2 from 8.5, 3 from 11, each
 # under 1.5 screen pixels from the source at the zooms it is drawn (level 3: ~30 m, a pixel at zoom 12).
 FINE_BOX = levels.FINE_BOX
 FINE_PROVINCES = ("350000", "330000", "360000", "440000")
-ZOOM_LEVELS = (("1", 0.0015, 7.0), ("2", 0.0003, 8.5), ("3", 0.0001, 11.0))  # name, tolerance (deg), from zoom
+ZOOM_LEVELS = (("1", 0.0015, 6.0), ("2", 0.0003, 8.5), ("3", 0.0001, 11.0))  # name, tolerance (deg), from zoom
 LEVELS_DIR = GEODATA / "levels"
 METRIC_CRS = "EPSG:32650"  # UTM 50N: metres around Fujian, for the deviations recorded in origin.json
 

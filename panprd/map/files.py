@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from panprd.map.label_layer import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
 LEVEL_SCALE = 10 ** 5  # the levels' coordinates are rounded to 5 decimals (about 1 m)
+CELL_DEG = 0.5  # a level file is fetched when one of the cells of this size it touches is in view
 SUBDIR = "mapdata"
 RENDERER_SOURCE = Path(__file__).with_name("ppmap.js")
 
@@ -119,23 +121,25 @@ def shapes(ds: Dataset) -> dict[str, list]:
     return out
 
 
-def shapes_js(ds: Dataset, manifest: list | None = None) -> str:
+def shapes_js(ds: Dataset, manifest: dict | None = None) -> str:
     """The shapes, the 南海诸岛 inset with its title in each language (ppView puts it on the map once), and
     the finer levels' files (`manifest`, see levels_manifest) with the note a failed fetch shows."""
     inset = {"html": _inset(ds.geo, *INSET_SIZE), "titles": {lang: _inset_title(lang) for lang in LANGS}}
-    levels = {"levels": manifest or [], "failed": {lang: t("level_failed", lang) for lang in LANGS}}
+    levels = {**(manifest or {"cell": CELL_DEG, "levels": []}),
+              "failed": {lang: t("level_failed", lang) for lang in LANGS}}
     return (f"window.ppShapes={script_json(shapes(ds))};\nwindow.ppInset={script_json(inset)};\n"
             f"window.ppLevels={script_json(levels)};\n")
 
 
 @dataclass(frozen=True)
 class LevelFile:
-    """One unit at one level, as the browser fetches it: its text and the box it covers."""
+    """One unit at one level, as the browser fetches it: its text and the grid cells (CELL_DEG, numbered
+    from 0°, 0°) its outline touches; a box would fetch Jiangxi for a view of Xiamen."""
 
     level: str
     unit: str
     text: str
-    box: tuple[float, float, float, float]
+    cells: tuple[tuple[int, int], ...]
 
 
 def level_files(ds: Dataset) -> tuple[LevelFile, ...]:
@@ -151,17 +155,26 @@ def _level_files(geo, levels: tuple[maplevels.Level, ...]) -> tuple[LevelFile, .
             payload = {"level": level.name, "unit": unit, "scale": LEVEL_SCALE,
                        "outline": packed(shape.outline, LEVEL_SCALE),
                        "borders": packed(shape.borders, LEVEL_SCALE) if shape.borders is not None else None}
-            bounds = tuple(round(v, 3) for v in shape.outline.bounds)
-            out.append(LevelFile(level.name, unit, f"window.ppLevelLoaded({script_json(payload)});\n", bounds))
+            out.append(LevelFile(level.name, unit, f"window.ppLevelLoaded({script_json(payload)});\n",
+                                 _cells(shape.outline)))
     return tuple(out)
 
 
-def levels_manifest(ds: Dataset, urls: dict[tuple[str, str], str]) -> list:
-    """[{name, minZoom, borders, files: [[unit, url, box]]}] of the levels, coarsest first (ppmap.js)."""
+def _cells(geom: shapely.Geometry) -> tuple[tuple[int, int], ...]:
+    shapely.prepare(geom)
+    x0, y0, x1, y1 = (math.floor(v / CELL_DEG) for v in geom.bounds)
+    return tuple((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)
+                 if geom.intersects(shapely.box(x * CELL_DEG, y * CELL_DEG, (x + 1) * CELL_DEG, (y + 1) * CELL_DEG)))
+
+
+def levels_manifest(ds: Dataset, urls: dict[tuple[str, str], str]) -> dict:
+    """{cell, levels: [{name, minZoom, borders, files: [[unit, url, [x, y, x, y, ...]]]}]}, coarsest first."""
     files = level_files(ds)
-    return [{"name": level.name, "minZoom": level.min_zoom, "borders": level.min_zoom >= maplevels.COUNTY_ZOOM,
-             "files": [[f.unit, urls[(f.level, f.unit)], list(f.box)] for f in files if f.level == level.name]}
-            for level in maplevels.of(ds)]
+    return {"cell": CELL_DEG, "levels": [
+        {"name": level.name, "minZoom": level.min_zoom, "borders": level.min_zoom >= maplevels.COUNTY_ZOOM,
+         "files": [[f.unit, urls[(f.level, f.unit)], [n for cell in f.cells for n in cell]]
+                   for f in files if f.level == level.name]}
+        for level in maplevels.of(ds)]}
 
 
 def lines_of(geom) -> list[shapely.LineString]:

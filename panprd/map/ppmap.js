@@ -52,13 +52,17 @@
   // borders follow from the county zoom. Zooming out puts the basemap's outlines back. A file that fails
   // leaves the coarser outline and one note in the map's corner.
   var BASE = (document.currentScript && document.currentScript.src || "").replace(/[^\/]*$/, "");
-  var LEVELS = (window.ppLevels && BASE) ? window.ppLevels.levels : [];
-  var levelData = {}, requested = {}, failedAny = false;  // "level:unit" -> {outline, borders} latlngs
+  var LEVELS = [];  // window.ppLevels.levels, read at the first view (the shapes file loads after this one)
+  var levelData = {}, requested = {}, pending = 0, failedAny = false;  // "level:unit" -> {outline, borders}
+  // A file is fetched once the reader has stopped zooming or panning for FETCH_WAIT ms: pressing + six times
+  // fetches the close-up's files, not every level passed on the way. What is in hand is drawn at once.
+  var FETCH_WAIT = 600;
   var drawn = [], borderLayer = null, activeMap = null, lang = "zh", timer = null;
   window.ppLevelLoaded = function (payload) {
     var u = unpacker(payload.scale), key = payload.level + ":" + payload.unit;
     function read(p) { return p ? latLngs({type: p[0], coordinates: u[p[0]](p[1])}) : null; }
     levelData[key] = {outline: read(payload.outline), borders: read(payload.borders)};
+    settled(-1);
     if (activeMap) { applyLevels(activeMap); }
   };
   function levelAt(zoom) {
@@ -70,10 +74,15 @@
     var key = level.name + ":" + file[0];
     if (requested[key]) { return; }
     requested[key] = true;
+    settled(1);
     var script = document.createElement("script");
     script.src = BASE + file[1];
-    script.onerror = function () { failedAny = true; noteFailure(); };
+    script.onerror = function () { failedAny = true; settled(-1); noteFailure(); };
     document.head.appendChild(script);
+  }
+  function settled(change) {  // how many fetched files are still on their way (data-pp-level-pending)
+    pending += change;
+    if (activeMap) { activeMap.getContainer().setAttribute("data-pp-level-pending", String(pending)); }
   }
   function noteFailure() {
     if (!activeMap || activeMap.getContainer().querySelector(".pp-level-failed")) { return; }
@@ -92,14 +101,23 @@
     }
     return null;
   }
+  function fetchInView(map) {  // the files with a grid cell in view (panprd.map.files.levels_manifest)
+    var index = levelAt(map.getZoom()), view = map.getBounds(), cell = window.ppLevels.cell;
+    if (index < 0) { return; }
+    var x0 = Math.floor(view.getWest() / cell), x1 = Math.floor(view.getEast() / cell);
+    var y0 = Math.floor(view.getSouth() / cell), y1 = Math.floor(view.getNorth() / cell);
+    LEVELS[index].files.forEach(function (file) {
+      var cells = file[2];
+      for (var i = 0; i < cells.length; i += 2) {
+        if (cells[i] >= x0 && cells[i] <= x1 && cells[i + 1] >= y0 && cells[i + 1] <= y1) {
+          request(LEVELS[index], file);
+          return;
+        }
+      }
+    });
+  }
   function applyLevels(map) {
-    var index = levelAt(map.getZoom()), view = map.getBounds(), swapped = {};
-    if (index >= 0) {
-      LEVELS[index].files.forEach(function (file) {
-        var b = file[2];
-        if (view.intersects(L.latLngBounds([b[1], b[0]], [b[3], b[2]]))) { request(LEVELS[index], file); }
-      });
-    }
+    var index = levelAt(map.getZoom()), swapped = {};
     drawn.forEach(function (entry) {
       var fine = index >= 0 ? finestLoaded(index, entry.unit) : null;
       var want = fine ? fine.index : -1;
@@ -126,12 +144,14 @@
     container.setAttribute("data-pp-level-units", String(Object.keys(swapped).length));
   }
   function watchLevels(map) {
+    LEVELS = (window.ppLevels && BASE) ? window.ppLevels.levels : [];
     if (activeMap === map || !LEVELS.length) { return; }
     activeMap = map;
     if (!map.getPane("ppCounties")) { map.createPane("ppCounties").style.zIndex = 420; }
     map.on("zoomend moveend", function () {
+      applyLevels(map);
       clearTimeout(timer);
-      timer = setTimeout(function () { applyLevels(map); }, 120);
+      timer = setTimeout(function () { fetchInView(map); }, FETCH_WAIT);
     });
   }
   var drawLabels = __LABEL_JS__;
@@ -207,7 +227,7 @@
       if (control) { map.removeControl(control); }
       if (labels) { labels.remove(); }
     }};
-    if (LEVELS.length) { applyLevels(map); }
+    if (LEVELS.length) { applyLevels(map); fetchInView(map); }
     if (failedAny) { noteFailure(); }
     var container = map.getContainer();
     container.setAttribute("data-pp-view", view.id);
