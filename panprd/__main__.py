@@ -14,8 +14,10 @@ from collections import Counter
 from pathlib import Path
 
 import geopandas as gpd
+from shapely import get_num_coordinates, get_num_geometries
 
 from panprd import data, vocab
+from panprd.map import levels
 from panprd.tracking import cli as tracking_cli
 
 
@@ -63,11 +65,33 @@ def check(root: Path, measures_path: Path | None = None) -> int:
     print(f"lead units: {len(units)}, without an English name in panprd/units.csv: {len(no_english)}")
     if no_english:
         print(f"  {', '.join(sorted(no_english))}")
-    errors = ds.errors
-    for issue in ds.issues:
+    level_problems = print_levels(ds, root / "geodata")
+    errors = ds.errors + level_problems
+    for issue in ds.issues + level_problems:
         print(f"{issue.severity}: {issue}")
     print(f"unresolved references and other errors: {len(errors)}")
     return 1 if errors or missing or admin_invalid or len(ds.rejected) or no_english else 0
+
+
+def print_levels(ds: data.Dataset, geodata_dir: Path) -> list[data.Issue]:
+    """The finer levels (panprd.map.levels): counts read off each file, the deviation the build measured
+    against the full-resolution source; a file whose sha256 is not origin.json's is an error, named."""
+    problems = levels.problems(ds, geodata_dir)
+    bad = {issue.file for issue in problems}
+    records = levels.records(ds)
+    print(f"finer levels: {len(records)} (geodata/levels/)")
+    for record in records:
+        name = f"geodata/{record['file']}"
+        if name in bad:
+            print(f"  level {record['level']}: {name} refused (see below)")
+            continue
+        geoms = gpd.read_file(geodata_dir / record["file"]).geometry.values
+        polygons, vertices = int(get_num_geometries(geoms).sum()), int(get_num_coordinates(geoms).sum())
+        print(f"  level {record['level']} from zoom {record['min_zoom']}: {len(geoms)} counties, {polygons} polygons "
+              f"(islands kept: every ring of the source, {polygons - len(geoms)} beyond one per county), "
+              f"{vertices:,} vertices, tolerance {record['coverage_simplify_deg']} deg, largest deviation from "
+              f"the full-resolution source {record['max_deviation_m']} m (Hausdorff, {record['max_deviation_at']})")
+    return problems
 
 
 def print_feature_summary(features: gpd.GeoDataFrame) -> None:

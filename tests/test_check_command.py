@@ -101,3 +101,18 @@ def test_basis_or_source_in_one_language_only_fails(tmp_path):
     assert "column source_en: feature" in result.stdout and "(id port_fuzhou_kemen): property missing" in result.stdout
     assert "column geometry_basis_en: feature airport_fuzhou_phase2: empty; the text is needed in both languages" \
         in result.stdout
+
+
+def test_the_finer_levels_are_reported_and_a_changed_one_refused_by_name(tmp_path):
+    result = check()
+    for name, zoom in (("1", "6.0"), ("2", "8.5"), ("3", "11.0")):
+        assert f"  level {name} from zoom {zoom}: 212 counties" in result.stdout, result.stdout
+    assert "largest deviation from the full-resolution source 22.0 m" in result.stdout
+    root = altered_copy(tmp_path, lambda features: None)
+    level = root / "geodata" / "levels" / "level-3.geojson"
+    level.write_bytes(level.read_bytes().replace(b"350203", b"350299", 1))  # an edited file, still GeoJSON
+    result = check(data_root=root)
+    assert result.returncode == 1
+    assert "level 3: geodata/levels/level-3.geojson refused" in result.stdout
+    assert "error: geodata/levels/level-3.geojson: its sha256 is not the one geodata/origin.json records" \
+        in result.stdout
