@@ -264,6 +264,8 @@ ZH: dict[str, str] = {
     "platform_signin": "或通过省统一身份认证平台登录",
     "platform_signout": "退出登录（统一身份认证）",
     "platform_refused": "已通过统一身份认证平台登录，但无法使用台账账号：",
+    # a11y (issue 22): accessibility
+    "html_lang": "zh-CN",
 }
 
 EN: dict[str, str] = {
@@ -536,6 +538,8 @@ EN: dict[str, str] = {
     "platform_signin": "Or sign in through the province's unified identity platform",
     "platform_signout": "Sign out (identity platform)",
     "platform_refused": "Signed in through the identity platform, but no ledger account could be used:",
+    # a11y (issue 22): accessibility
+    "html_lang": "en",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

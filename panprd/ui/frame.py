@@ -22,7 +22,7 @@ from panprd.assets import STATIC_DIR, ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
 from panprd.ui import ledger, oidc_signin, presenter, signin
-from panprd.ui.html import PAGE_CSS, alert, esc, items
+from panprd.ui.html import PAGE_CSS, alert, document_lang, esc, items
 
 CONTEXT_KEY = "pp_page_context"
 
@@ -194,6 +194,7 @@ def start(page: pages.PageSpec) -> PageContext:
     raw_lang = st.query_params.get("lang", "zh")
     lang = raw_lang if raw_lang in filters.LANGS else "zh"
     st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
+    document_lang(lang)
     ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
                                           ds.feature_keys, ds.policy.refs, ds.measures.index)

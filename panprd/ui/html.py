@@ -1,4 +1,5 @@
-"""HTML helpers of the pages: escaping, notes and banners, the page styles, scrolling to an anchor.
+"""HTML helpers of the pages: escaping, notes and banners, the page styles, scrolling to an anchor, the
+document's language.
 
 Data text reaches the page only HTML-escaped, through st.html, never through Markdown (a Markdown
 image in a cell would make the browser fetch from outside).
@@ -17,7 +18,9 @@ from panprd.i18n import t
 from panprd.tracking.status import LIGHTS
 
 PAGE_CSS = """<style>
-[data-testid="stElementContainer"]:has(> iframe[title^="pp-"]){display:none}
+[data-testid="stElementContainer"]:has(> iframe[title^="pp-"]),
+[data-testid="stElementContainer"]:has(.pp-lang){display:none}
+[data-testid="stCaptionContainer"]{opacity:1;color:#595959}
 .pp-facets{display:flex;flex-direction:column;gap:2px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px;
   max-width:100%}
 .pp-facet{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:10px;min-width:0}
@@ -120,3 +123,11 @@ def scroll_to(anchor: str) -> None:
         "else if(n>100){clearInterval(timer);}},100);})();</script>",
         height=1, alt="pp-scroll",
     )
+
+
+def document_lang(lang: str) -> None:
+    """Set `<html lang>` to the page's language (zh-CN or en) for screen readers: Streamlit writes `lang="en"`
+    into its own index.html and has no setting for it, so the frame runs one fixed line of script on every
+    rerun (st.html's own way to run a script; no data enters it), which also follows a change of language."""
+    st.html(f'<span class="pp-lang" hidden></span><script data-pp="lang">document.documentElement.lang='
+            f'{js_string(t("html_lang", lang))};</script>', unsafe_allow_javascript=True)
