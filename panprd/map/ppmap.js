@@ -55,6 +55,18 @@
     return layer;
   }
 
+  // A light's shape (●▲■○) beside its dot, in the dot's colour: the lights are never told by colour alone.
+  function markLayer(part, styles) {
+    var group = L.featureGroup();
+    part.features.forEach(function (f) {
+      var g = geometry(f[0]);
+      var icon = L.divIcon({className: "pp-shape-mark", iconSize: [14, 14], iconAnchor: [-6, 7],
+        html: '<span style="color:' + styles[f[1]].fillColor + '">' + f[2].mark + "</span>"});
+      L.marker([g.coordinates[1], g.coordinates[0]], {icon: icon, interactive: false, keyboard: false}).addTo(group);
+    });
+    return group;
+  }
+
   function lineLayer(part, styles) {
     var group = L.featureGroup();
     part.lines.forEach(function (l) {
@@ -80,6 +92,7 @@
       var group = L.featureGroup();
       entry.parts.forEach(function (part) {
         (part.lines ? lineLayer(part, view.styles) : geoLayer(part, view.styles)).addTo(group);
+        if (part.marks) { markLayer(part, view.styles).addTo(group); }
       });
       group.addTo(map);
       groups.push(group);

@@ -44,8 +44,7 @@ PAGE_CSS = """<style>
 .pp-matrix td.pp-red-on{background:#c62828;color:#fff;font-weight:700}
 .pp-status{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8rem;line-height:1.6;margin-left:4px;
   border:1px solid #bdbdbd;background:#fafafa;color:#212121;white-space:nowrap}
-.pp-status .pp-dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px;
-  vertical-align:baseline}
+.pp-status .pp-dot{margin-right:4px;text-shadow:0 0 1px #212121}
 .pp-policy{max-width:980px;font-size:1.02rem;line-height:1.85}
 .pp-policy h3{margin:1.4em 0 .4em;border-bottom:2px solid #b22222;padding-bottom:2px}
 .pp-policy p{margin:.35em 0;text-indent:2em}
@@ -80,15 +79,16 @@ def esc(value: object) -> str:
 
 
 def status_chip(status: str, light: str, as_of: str, lang: str) -> str:
-    """An action's status chip: the light's colour, the status label (未填报 when none) and its as-of date,
-    escaped (a status or date is never markup, but the chip does not rely on that)."""
+    """An action's status chip: the light's symbol in its colour, the status label (未填报 when none) and its
+    as-of date, escaped (a status or date is never markup, but the chip does not rely on that)."""
     code = status or ledger_view.NO_REPORT
     label = filters.STATUS_TERMS[code].label(lang) if code in filters.STATUS_TERMS else code
     light = light if light in LIGHTS else "grey"
     when = f" · {t('status_as_of', lang).format(date=as_of)}" if as_of else ""
     return (f'<span class="pp-status" data-status="{esc(code)}" data-light="{esc(light)}" '
-            f'title="{esc(LIGHTS[light].label(lang))}"><span class="pp-dot" '
-            f'style="background:{ledger_view.LIGHT_COLOURS[light]}"></span>{esc(label)}{esc(when)}</span>')
+            f'title="{esc(LIGHTS[light].label(lang))}"><span class="pp-dot" aria-hidden="true" '
+            f'style="color:{ledger_view.LIGHT_COLOURS[light]}">{ledger_view.LIGHT_SYMBOLS[light]}</span>'
+            f'{esc(label)}{esc(when)}</span>')
 
 
 def items(values: Iterable[object]) -> str:
