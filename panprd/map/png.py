@@ -36,6 +36,7 @@ from panprd.map import files as mapdata
 from panprd.map import labels
 from panprd.map import leaflet as maps
 from panprd.map import spec as mapspec
+from panprd.map import text as maptext
 from panprd.map.spec import MapSpec
 
 matplotlib.use("Agg")  # no display on a server; Figure + FigureCanvasAgg below never touch pyplot anyway
@@ -305,9 +306,10 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
-           show_lights: bool | None = None) -> StaticMap:
+           show_lights: bool | None = None, filters_text: str = "") -> StaticMap:
     """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
-    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map)."""
+    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map). The file's Title and
+    Description (PNG text chunks) are the title and the map in words (panprd.map.text), its alt text."""
     started = time.perf_counter()
     font = cjk_font()
     message = None
@@ -331,7 +333,8 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
         _draw_labels(ax, ds, spec, props, furniture)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white",
+                    metadata={"Title": title, "Description": maptext.summary(spec, filters_text)})
     width, height = int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI)
     return StaticMap(buffer.getvalue(), width, height, time.perf_counter() - started, font, fig, message)
 

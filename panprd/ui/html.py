@@ -21,6 +21,12 @@ PAGE_CSS = """<style>
 [data-testid="stElementContainer"]:has(> iframe[title^="pp-"]),
 [data-testid="stElementContainer"]:has(.pp-lang){display:none}
 [data-testid="stCaptionContainer"]{opacity:1;color:#595959}
+.pp-sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.pp-map-list{font-size:.92rem;line-height:1.7;columns:2 16em}
+.pp-map-list h5{margin:.2em 0;column-span:all}
+.pp-map-list ul{margin:0 0 .4em;padding-left:1.1em}
+.pp-map-list a{color:#0d47a1}
+.pp-map-list .pp-n{color:#595959}
 .pp-facets{display:flex;flex-direction:column;gap:2px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px;
   max-width:100%}
 .pp-facet{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:10px;min-width:0}
