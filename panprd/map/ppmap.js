@@ -113,6 +113,9 @@
       if (labels) { labels.remove(); }
     }};
     var container = map.getContainer();
+    // The shapes are not tab stops: the keyboard reaches every feature by the page's "本图要素" list, and the map
+    // itself (pan, zoom) and its controls stay one Tab each.
+    container.querySelectorAll("path.leaflet-interactive").forEach(function (p) { p.setAttribute("tabindex", "-1"); });
     container.setAttribute("data-pp-view", view.id);
     container.setAttribute("data-pp-views", String(Number(container.getAttribute("data-pp-views") || 0) + 1));
   };

@@ -21,6 +21,9 @@ PAGE_CSS = """<style>
 [data-testid="stElementContainer"]:has(> iframe[title^="pp-"]),
 [data-testid="stElementContainer"]:has(.pp-lang){display:none}
 [data-testid="stCaptionContainer"]{opacity:1;color:#595959}
+a:focus-visible,button:focus-visible,summary:focus-visible,[tabindex]:focus-visible,
+label:has(input:focus-visible),[data-baseweb="select"]:focus-within>div,[data-baseweb="input"]:focus-within{
+  outline:3px solid #1565c0 !important;outline-offset:2px}
 .pp-sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .pp-map-list{font-size:.92rem;line-height:1.7;columns:2 16em}
 .pp-map-list h5{margin:.2em 0;column-span:all}
