@@ -277,6 +277,8 @@ ZH: dict[str, str] = {
     "map_entry_actions": "{n} 项措施",
     "map_summary_label": "地图说明",
     "map_summary_list": "地图下方“本图要素”逐一列出，每项都是打开它的链接。",
+    "large_type": "大字号",
+    "large_type_hint": "放大全部文字，便于阅读；网址中记为 size=large，可收藏。",
 }
 
 EN: dict[str, str] = {
@@ -562,6 +564,8 @@ EN: dict[str, str] = {
     "map_entry_actions": "{n} actions",
     "map_summary_label": "About this map",
     "map_summary_list": "Below the map, “On this map” lists each of them as a link that opens it.",
+    "large_type": "Larger type",
+    "large_type_hint": "Larger text throughout, for easier reading; kept in the address as size=large, to bookmark.",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

@@ -83,6 +83,15 @@ mark{background:#ffe082;padding:0 1px;border-radius:2px}
 </style>"""
 
 
+# Larger type (size=large): Streamlit sizes its text in rem, so a larger root size scales the whole page; the
+# legend, set in pixels for the map beside it, and the map list follow.
+LARGE_CSS = """<style>
+html{font-size:125%}
+.pp-legend{font-size:17px !important}
+.pp-map-list,.pp-facets,.pp-matrix{font-size:1rem}
+</style>"""
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 

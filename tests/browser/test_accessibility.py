@@ -162,3 +162,20 @@ def test_html_lang_follows_the_language_switch(page: Page, server: str) -> None:
     page.wait_for_function("() => document.documentElement.lang === 'zh-CN'", timeout=TIMEOUT)
     page.get_by_role("radiogroup").get_by_text("English").click()
     page.wait_for_function("() => document.documentElement.lang === 'en'", timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("key", [spec.key for spec in pages.PAGES])
+def test_a_phone_needs_no_sideways_scrolling(browser: Browser, server: str, key: str) -> None:
+    """At 390×844, in normal and in larger type, neither the page nor Streamlit's main pane scrolls sideways."""
+    spec = pages.BY_KEY[key]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        for query in ("", "?size=large"):
+            page.goto(f"{server}/{'' if spec.is_default else key}{query}")
+            settle(page, spec.kind)
+            widths = page.evaluate("""() => [document.documentElement, document.querySelector('[data-testid=stMain]')]
+                .map(e => e.scrollWidth - e.clientWidth)""")
+            assert max(widths) <= 1, f"/{key}{query} scrolls sideways by {widths} px"
+    finally:
+        context.close()

@@ -3,6 +3,7 @@ each stop showing a visible focus ring.
 
 Analyst: choose a theme and a partner in the sidebar, open the explorer, download the CSV; and from a map's
 "本图要素" list open a feature. Presenter: step through the views with Tab and Enter, and the clicker's keys.
+Larger type: the sidebar switch by keyboard, kept in the URL (size=large) across a page link.
 """
 
 from __future__ import annotations
@@ -32,13 +33,17 @@ JS_FOCUS = """() => {
 
 def tab_to(page: Page, name: str | re.Pattern[str], backwards: bool = False) -> None:
     """Press Tab (Shift+Tab) until the focused element's name is `name`; it must show a focus ring."""
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                           ".getAttribute('data-test-script-state') === 'notRunning'", timeout=TIMEOUT)
+    seen = []
     for _ in range(MAX_TABS):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
         focused, ring = page.evaluate(JS_FOCUS)
+        seen.append(focused)
         if (name.search(focused) if isinstance(name, re.Pattern) else focused == name):
             assert ring, f"no visible focus ring on {focused!r}"
             return
-    raise AssertionError(f"{name!r} not reached in {MAX_TABS} tabs")
+    raise AssertionError(f"{name!r} not reached in {MAX_TABS} tabs: {seen[:40]}")
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -52,6 +57,8 @@ def choose(page: Page, label: str, option: str) -> None:
 def test_analyst_journey_by_keyboard(page: Page, app_server: str, tmp_path) -> None:
     page.goto(app_server + "/")
     page.locator(".pp-legend").wait_for(timeout=TIMEOUT)
+    expect(page.get_by_role("combobox", name="主题")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(500)  # the sidebar's opening transition
     tab_to(page, "主题")
     choose(page, "主题", vocab.THEMES["infrastructure"].zh)
     page.wait_for_url(re.compile(r"theme=infrastructure"), timeout=TIMEOUT)
@@ -105,3 +112,21 @@ def test_presenter_journey_by_keyboard(page: Page, app_server: str) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"theme={themes[1]}"), timeout=TIMEOUT)
     expect(title).to_have_text(vocab.THEMES[themes[1]].zh, timeout=TIMEOUT)
+
+
+def test_larger_type_by_keyboard_is_kept_in_the_url(page: Page, app_server: str) -> None:
+    page.goto(app_server + "/units?lang=en")
+    page.locator("a.pp-unit").first.wait_for(timeout=TIMEOUT)
+    before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    expect(page.get_by_role("switch", name=t("large_type", "en"))).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(500)  # the sidebar's opening transition (its contents are skipped by Tab until it ends)
+    tab_to(page, t("large_type", "en"))
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"size=large"), timeout=TIMEOUT)
+    page.wait_for_function(f"() => parseFloat(getComputedStyle(document.documentElement).fontSize) > {before}",
+                           timeout=TIMEOUT)
+    tab_to(page, "Policy text", backwards=True)  # a page link carries it
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/policy\?.*size=large"), timeout=TIMEOUT)
+    page.locator("article.pp-clause").first.wait_for(timeout=TIMEOUT)
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= before * 1.2
