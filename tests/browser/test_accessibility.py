@@ -115,14 +115,15 @@ def test_no_serious_axe_finding(browser: Browser, server: str, key: str, lang: s
         context.close()
 
 
-@pytest.mark.parametrize("path", ["/?present=1&lang=en", "/measures?present=1", "/units?present=1&lang=en"])
-def test_no_serious_axe_finding_presenting(browser: Browser, server: str, path: str) -> None:
-    """Presenter mode restyles the pages (larger type, the slide table): checked on three of them."""
+@pytest.mark.parametrize("path", ["/?present=1&lang=en", "/measures?present=1", "/units?present=1&lang=en",
+                                  "/corridors?size=large", "/units?size=large&lang=en"])
+def test_no_serious_axe_finding_restyled(browser: Browser, server: str, path: str) -> None:
+    """Presenter mode (the slide table, its own type) and larger type restyle the pages: checked on five."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     try:
         page.goto(server + path)
-        settle(page, "map" if path.startswith("/?") else path[1:].split("?")[0])
+        settle(page, pages.BY_KEY[path[1:].split("?")[0] or "overview"].kind)
         check(page, f"present{path}", "en" if "lang=en" in path else "zh")
     finally:
         context.close()
