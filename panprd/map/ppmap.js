@@ -99,7 +99,8 @@
       if (entry.name) { overlays[entry.name] = group; }
     });
     var control = Object.keys(overlays).length
-      ? L.control.layers(null, overlays, {collapsed: false, autoZIndex: true}).addTo(map) : null;
+      // open beside the map, folded to its button on a phone, where it would cover the 示意图 notice
+      ? L.control.layers(null, overlays, {collapsed: map.getSize().x < 520, autoZIndex: true}).addTo(map) : null;
     var labels = view.labels ? drawLabels(map, view.labels.rows, view.labels.blocked, __LABEL_CSS__, __LABEL_PAD__)
       : null;
     var box = JSON.stringify(view.bounds);
