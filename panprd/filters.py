@@ -11,7 +11,7 @@ A URL is untrusted input: keys we don't know, values outside the vocabularies, o
 markup are dropped with a `Note` that the page shows (escaped), never echoed raw and never a crash.
 Within a filter several values mean any of them; across filters all must hold.
 
-`ViewState` is everything a URL says: page, filters, language, presenter mode and the page's own keys
+`ViewState` is everything a URL says: page, filters, language, presenter mode, type size and the page's own keys
 (`feature`, `clause`, `measure`); its `href()` builds every link of the app.
 """
 
@@ -34,7 +34,7 @@ MAX_QUERY_CHARS = 100
 MAX_VALUES = 50
 LANGS: tuple[str, ...] = ("zh", "en")
 # Keys that follow the user to another page; page keys belong to one page and are dropped on leaving it.
-CARRIED_KEYS: tuple[str, ...] = ("lang", "present")
+CARRIED_KEYS: tuple[str, ...] = ("lang", "present", "size")
 PAGE_KEYS: tuple[str, ...] = ("feature", "clause", "measure")
 # View keys that are neither filters nor part of the view state (the basemap is a sidebar choice).
 OTHER_KEYS: tuple[str, ...] = ("basemap",)
@@ -299,7 +299,7 @@ def page_href(page: str, params: Mapping[str, str] | None = None) -> str:
 
 @dataclass(frozen=True)
 class ViewState:
-    """What one URL shows: the page, its filters, the language, presenter mode and the page's keys."""
+    """What one URL shows: the page, its filters, the language, presenter mode, type size and the page's keys."""
 
     page: str = pages.PAGES[0].key
     filters: Filters = Filters()
@@ -308,6 +308,7 @@ class ViewState:
     feature: str | None = None
     clause: str | None = None
     measure: str | None = None  # one action opened on /tracking
+    large: bool = False  # larger type for older readers (size=large, issue 22)
 
     def query(self) -> dict[str, str]:
         """The URL query of this view, in a stable order: filters, page keys, then carried keys."""
@@ -322,6 +323,8 @@ class ViewState:
             out["lang"] = self.lang
         if self.present:
             out["present"] = "1"
+        if self.large:
+            out["size"] = "large"
         return out
 
     def target(self, page: str | None = None, **changes: object) -> ViewState:
@@ -362,5 +365,9 @@ def view_from_query(page: str, params: Mapping[str, str | Iterable[str]], choice
     if measure and measure not in measures:
         notes.append(Note("measure", measure[:40], "unknown measure"))
         measure = ""
-    view = ViewState(page, current, lang, one("present") == "1", feature or None, clause or None, measure or None)
+    size = one("size")
+    if size and size != "large":
+        notes.append(Note("size", size[:40], "unknown value"))
+    view = ViewState(page, current, lang, one("present") == "1", feature or None, clause or None, measure or None,
+                     large=size == "large")
     return view, notes

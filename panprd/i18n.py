@@ -295,6 +295,21 @@ ZH: dict[str, str] = {
     "deck_footer": "{citation} · 数据版本 {version} · 导出于 {date}",
     "deck_note_action": "{id}（{clause}，第 {ref} 条）：{text}",
     "deck_note_url": "本项地址：{url}",
+    # a11y (issue 22): accessibility
+    "html_lang": "zh-CN",
+    "map_summary": "{page}示意图：显示 {features} 个要素（{kinds}）和福建省 {units} 个设区市及平潭{shading}。"
+                   "筛选：{filters}。",
+    "map_shading_choropleth": "，按涉及措施数着色",
+    "map_shading_lights": "，并标出落实情况（红绿灯）",
+    "map_no_filters": "无（全部措施）",
+    "map_list": "本图要素",
+    "map_list_features": "要素",
+    "map_list_units": "福建各设区市及平潭",
+    "map_entry_actions": "{n} 项措施",
+    "map_summary_label": "地图说明",
+    "map_summary_list": "地图下方“本图要素”逐一列出，每项都是打开它的链接。",
+    "large_type": "大字号",
+    "large_type_hint": "放大全部文字，便于阅读；网址中记为 size=large，可收藏。",
 }
 
 EN: dict[str, str] = {
@@ -599,6 +614,21 @@ EN: dict[str, str] = {
     "deck_footer": "{citation} · data version {version} · exported {date}",
     "deck_note_action": "{id} (clause {clause}, {ref}): {text}",
     "deck_note_url": "This item: {url}",
+    # a11y (issue 22): accessibility
+    "html_lang": "en",
+    "map_summary": "Schematic map, {page}: {features} features ({kinds}) and Fujian's {units} cities and "
+                   "Pingtan{shading}. Filters: {filters}.",
+    "map_shading_choropleth": ", shaded by the number of actions",
+    "map_shading_lights": ", with the implementation lights",
+    "map_no_filters": "none (every action)",
+    "map_list": "On this map",
+    "map_list_features": "Features",
+    "map_list_units": "Fujian's cities and Pingtan",
+    "map_entry_actions": "{n} actions",
+    "map_summary_label": "About this map",
+    "map_summary_list": "Below the map, “On this map” lists each of them as a link that opens it.",
+    "large_type": "Larger type",
+    "large_type_hint": "Larger text throughout, for easier reading; kept in the address as size=large, to bookmark.",
 }
 
 # The data checks' and the ledger's messages (panprd.messages.Message): what is wrong and how to fix it,

@@ -26,7 +26,11 @@ from panprd.tracking.status import LIGHTS, ActionState, PlaceLight, UnitProgress
 # The columns the join adds to the measures (status_frame's, without the id).
 STATUS_COLUMNS: tuple[str, ...] = ("status", "status_zh", "light", "as_of", "due", "lead_today")
 NO_REPORT = status.NO_STATUS  # the `status` filter's value for an action no report sets a status for
-LIGHT_COLOURS: dict[str, str] = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
+# The lights' colours, told apart with deuteranopia and protanopia too (CIEDE2000 ≥ 10 between any two, simulated:
+# tests/test_colour_vision.py), and never by colour alone: each has its shape beside or instead of a plain dot,
+# on the map, in the legend, the chips and the tables (issue 22).
+LIGHT_COLOURS: dict[str, str] = {"green": "#00796b", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
+LIGHT_SYMBOLS: dict[str, str] = {"green": "●", "yellow": "▲", "red": "■", "grey": "○"}
 
 
 @dataclass(frozen=True, eq=False)

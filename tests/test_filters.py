@@ -105,6 +105,18 @@ def test_view_from_query_notes_unknown_features_and_clauses():
     assert {(n.key, n.reason) for n in notes} == {("clause", "unknown clause"), ("feature", "unknown feature")}
 
 
+def test_larger_type_lives_in_the_url_and_follows_every_link():
+    view, notes = filters.view_from_query("corridors", {"size": "large", "lang": "en"}, CHOICES, frozenset(),
+                                          frozenset())
+    assert view.large and notes == []
+    assert view.href() == "./corridors?lang=en&size=large"
+    ecology = filters.Filters(theme=("ecology",))
+    assert view.href("measures", filters=ecology) == "./measures?theme=ecology&lang=en&size=large"
+    assert view.href(large=False) == "./corridors?lang=en"
+    odd, notes = filters.view_from_query("corridors", {"size": "huge"}, CHOICES, frozenset(), frozenset())
+    assert not odd.large and [(n.key, n.reason) for n in notes] == [("size", "unknown value")]
+
+
 def test_describe_filters_and_page_links():
     ecology_gd = filters.Filters(theme=("ecology",), partner=("440000",))
     assert ecology_gd.describe("zh") == "生态文明建设 · 广东"

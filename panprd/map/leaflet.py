@@ -152,7 +152,8 @@ def _feature_part(spec: MapSpec, layer: str, styles: _Styles) -> dict:
 
 def _lights_parts(ds: Dataset, spec: MapSpec, styles: _Styles) -> list[dict]:
     """The traffic lights (mapspec's docstring): a ring inside each Fujian unit the actions name, a dot on
-    each drawn feature, each in the worst light of its actions; an overlay the layer control can hide."""
+    each drawn feature with the light's shape beside it, each in the worst light of its actions; an overlay
+    the layer control can hide."""
     colours = ledger_view.LIGHT_COLOURS
     rings = mapspec.unit_rings(ds.geo)
     parts = []
@@ -176,9 +177,11 @@ def _lights_parts(ds: Dataset, spec: MapSpec, styles: _Styles) -> list[dict]:
                 "fillColor": colours.get(lit.light, colours["grey"]), "color": "#ffffff", "weight": 2,
                 "fillOpacity": 1, "opacity": 1, "radius": 4 if lit.light == "grey" else 7,
                 "className": "pp-light-dot"}),
-                {"id": escape(fid), "light": escape(lit.light),
+                {"id": escape(fid), "light": escape(lit.light), "mark": ledger_view.LIGHT_SYMBOLS[lit.light],
                  "tip": f"{escape(name)} · {escape(mapspec.light_tip(lit, spec.lang))}"}])
-        parts.append(_part("feature_lights", rows, tooltip="sticky", point={"radius": 6, "weight": 2, "fill": True}))
+        part = _part("feature_lights", rows, tooltip="sticky", point={"radius": 6, "weight": 2, "fill": True})
+        part["marks"] = True  # each dot's shape beside it (ppmap.js): a light never told by colour alone
+        parts.append(part)
     return parts
 
 
@@ -255,7 +258,8 @@ def base_map(ds: Dataset, lang: str, tianditu_key: str | None = None, large: boo
     MetricScale().add_to(fmap)  # folium's own scale bar shows miles too
     fmap.get_root().header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{mapspec.SEA_COLOUR}}}"
-        ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}</style>"))
+        ".leaflet-tooltip{font-size:14px}.leaflet-interactive:focus{outline:none}"
+        ".pp-shape-mark{font:700 15px/14px sans-serif;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 1px #000}</style>"))
     tiles = []
     if tianditu_key:
         for tile_layer in ("vec", "cva"):
@@ -278,6 +282,9 @@ class DrawnMap:
 
 
 def _swatch(entry: mapspec.LegendEntry) -> str:
+    if entry.symbol:
+        return (f'<span class="pp-swatch pp-light-symbol" aria-hidden="true" style="color:{entry.colour}">'
+                f"{entry.symbol}</span>")
     if entry.shape == "fill":
         return f'<span class="pp-swatch" style="background:{entry.colour}"></span>'
     if entry.shape == "point":
@@ -304,7 +311,8 @@ def legend_html(spec: MapSpec, large: bool = False) -> str:
         f"font:{size}px/1.45 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin-bottom:8px;columns:{columns}}}"
         ".pp-legend-title{font-weight:700;cursor:pointer}.pp-legend-sub{margin-top:4px;font-weight:600}"
         ".pp-swatch{display:inline-block;width:18px;height:10px;margin-right:6px;vertical-align:middle;"
-        "border:1px solid #9e9e9e}.pp-credit{color:#616161;font-size:.85em}</style>"
+        "border:1px solid #9e9e9e}.pp-swatch.pp-light-symbol{border:0;width:18px;height:auto;text-align:center;"
+        "text-shadow:0 0 1px #212121}.pp-credit{color:#616161;font-size:.85em}</style>"
         f'<details open class="pp-legend" role="region" aria-label="{escape(t("legend", spec.lang))}">'
         f'<summary class="pp-legend-title">{escape(t("legend", spec.lang))}</summary>{"".join(rows)}</details>'
     )

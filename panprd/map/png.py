@@ -36,6 +36,7 @@ from panprd.map import files as mapdata
 from panprd.map import labels
 from panprd.map import leaflet as maps
 from panprd.map import spec as mapspec
+from panprd.map import text as maptext
 from panprd.map.spec import MapSpec
 
 matplotlib.use("Agg")  # no display on a server; Figure + FigureCanvasAgg below never touch pyplot anyway
@@ -223,6 +224,10 @@ def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
                        linewidths=1.5, zorder=7)
 
 
+# The lights' shapes in matplotlib's markers (ledger_view.LIGHT_SYMBOLS: ●▲■○).
+LIGHT_MARKERS: dict[str, str] = {"green": "o", "yellow": "^", "red": "s", "grey": "o"}
+
+
 def _draw_lights(ax, ds: Dataset, spec: MapSpec) -> None:
     """The traffic lights as on the interactive map: rings inside the Fujian units, dots on the features."""
     if not spec.lights:
@@ -235,9 +240,11 @@ def _draw_lights(ax, ds: Dataset, spec: MapSpec) -> None:
     _, display = mapspec.display_geometries(ds.geo)
     dots = [(mapspec.light_anchor(display[f]), lit.light) for f, lit in spec.feature_lights.items()
             if f in display.index]
-    if dots:  # grey (no report) smaller, so the lights that say something stand out
-        ax.scatter([p.x for p, _ in dots], [p.y for p, _ in dots], s=[20 if k == "grey" else 70 for _, k in dots],
-                   color=[colours[k] for _, k in dots], edgecolors="white", linewidths=1.5, zorder=8)
+    for light in colours:  # each light its shape; grey (no report) smaller, so the lights that say something stand out
+        points = [p for p, k in dots if k == light]
+        if points:
+            ax.scatter([p.x for p in points], [p.y for p in points], s=20 if light == "grey" else 70,
+                       marker=LIGHT_MARKERS[light], color=colours[light], edgecolors="white", linewidths=1.5, zorder=8)
 
 
 def _draw_headings(fig: Figure, spec: MapSpec, title: str, subtitle: str, props, bold) -> list:
@@ -262,8 +269,9 @@ def _handle(entry: mapspec.LegendEntry):
         return Line2D([], [], color=entry.colour, linewidth=entry.weight * 0.9 + 0.8, label=label,
                       **({"dashes": _dashes(entry.dash)} if entry.dash else {}))
     if entry.shape == "point":
-        return Line2D([], [], marker="o", linestyle="none", markersize=10, color=entry.colour, markeredgecolor="white",
-                      label=label)
+        marker = next((LIGHT_MARKERS[k] for k, v in ledger_view.LIGHT_SYMBOLS.items() if v == entry.symbol), "o")
+        return Line2D([], [], marker=marker, linestyle="none", markersize=10, color=entry.colour,
+                      markeredgecolor="white", label=label)
     if entry.shape == "area":
         return Patch(facecolor=entry.colour + "38", edgecolor=entry.colour, label=label)
     return Patch(facecolor=entry.colour, edgecolor=mapspec.PROVINCE_EDGE, label=label)
@@ -298,9 +306,10 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
-           show_lights: bool | None = None, width_in: float = WIDTH_IN) -> StaticMap:
+           show_lights: bool | None = None, width_in: float = WIDTH_IN, filters_text: str = "") -> StaticMap:
     """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
-    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map).
+    the traffic lights as mapspec.build decides (`show_lights`: as on the page's map). The file's Title and
+    Description (PNG text chunks) are the title and the map in words (panprd.map.text), its alt text.
 
     Always 1920 × 1080 pixels; `width_in` is the width the picture will have on a slide (the meeting deck
     places it beside a table), so its type is set in the slide's points and stays readable there."""
@@ -328,7 +337,8 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
         _draw_labels(ax, ds, spec, props, furniture, TEXT_SCALE * WIDTH_IN / width_in)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
+                    metadata={"Title": title, "Description": maptext.summary(spec, filters_text)})
     width, height = int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI)
     return StaticMap(buffer.getvalue(), width, height, time.perf_counter() - started, font, fig, message)
 

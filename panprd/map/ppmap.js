@@ -180,6 +180,18 @@
     return layer;
   }
 
+  // A light's shape (●▲■○) beside its dot, in the dot's colour: the lights are never told by colour alone.
+  function markLayer(part, styles) {
+    var group = L.featureGroup();
+    part.features.forEach(function (f) {
+      var g = geometry(f[0]);
+      var icon = L.divIcon({className: "pp-shape-mark", iconSize: [14, 14], iconAnchor: [-6, 7],
+        html: '<span style="color:' + styles[f[1]].fillColor + '">' + f[2].mark + "</span>"});
+      L.marker([g.coordinates[1], g.coordinates[0]], {icon: icon, interactive: false, keyboard: false}).addTo(group);
+    });
+    return group;
+  }
+
   function lineLayer(part, styles) {
     var group = L.featureGroup();
     part.lines.forEach(function (l) {
@@ -208,13 +220,15 @@
       var group = L.featureGroup();
       entry.parts.forEach(function (part) {
         (part.lines ? lineLayer(part, view.styles) : geoLayer(part, view.styles)).addTo(group);
+        if (part.marks) { markLayer(part, view.styles).addTo(group); }
       });
       group.addTo(map);
       groups.push(group);
       if (entry.name) { overlays[entry.name] = group; }
     });
     var control = Object.keys(overlays).length
-      ? L.control.layers(null, overlays, {collapsed: false, autoZIndex: true}).addTo(map) : null;
+      // open beside the map, folded to its button on a phone, where it would cover the 示意图 notice
+      ? L.control.layers(null, overlays, {collapsed: map.getSize().x < 520, autoZIndex: true}).addTo(map) : null;
     var labels = view.labels ? drawLabels(map, view.labels.rows, view.labels.blocked, __LABEL_CSS__, __LABEL_PAD__)
       : null;
     var box = JSON.stringify(view.bounds);
@@ -230,6 +244,9 @@
     if (LEVELS.length) { applyLevels(map); fetchInView(map); }
     if (failedAny) { noteFailure(); }
     var container = map.getContainer();
+    // The shapes are not tab stops: the keyboard reaches every feature by the page's "本图要素" list, and the map
+    // itself (pan, zoom) and its controls stay one Tab each.
+    container.querySelectorAll("path.leaflet-interactive").forEach(function (p) { p.setAttribute("tabindex", "-1"); });
     container.setAttribute("data-pp-view", view.id);
     container.setAttribute("data-pp-views", String(Number(container.getAttribute("data-pp-views") || 0) + 1));
   };

@@ -34,12 +34,12 @@ from panprd.map import levels
 from panprd.tracking.status import LIGHTS, PlaceLight
 
 SEA_COLOUR = "#cfe2f3"
-LAND_COLOUR = "#e4e4e4"  # provinces outside the 9+2 (浙江, 台湾省 …)
-FUJIAN_COLOUR = "#fff1cc"
-MEMBER_COLOUR = "#e6f0d8"  # the other 9+2 members
-PARTNER_COLOUR = "#a9d18e"  # members the shown actions name: the second emphasis
+LAND_COLOUR = "#b4b6b9"  # provinces outside the 9+2 (浙江, 台湾省 …)
+FUJIAN_COLOUR = "#fceeb4"
+MEMBER_COLOUR = "#e3f2e2"  # the other 9+2 members
+PARTNER_COLOUR = "#94c194"  # members the shown actions name: the second emphasis
 PARTNER_EDGE = "#33691e"
-PROVINCE_EDGE = "#9e9e9e"
+PROVINCE_EDGE = "#757575"
 UNIT_EDGE = "#8d6e63"
 MARITIME_COLOUR = "#5c6bc0"
 LINK_COLOUR = "#e65100"
@@ -78,8 +78,10 @@ KIND_STYLES: dict[str, KindStyle] = {
     "reserve_network": KindStyle("#00695c", 2, "4 4"),
 }
 FALLBACK_STYLE = KindStyle("#424242", 2)
-# Five classes for the overview choropleth of actions per Fujian unit (light to dark).
-CHOROPLETH_COLOURS: tuple[str, ...] = ("#fff1cc", "#fdd49e", "#fc8d59", "#e34a33", "#b30000")
+# Five classes for the overview choropleth of actions per Fujian unit (light to dark). These and the four fills
+# above are told apart with deuteranopia and protanopia too: CIEDE2000 ≥ 10 between adjacent classes and between
+# any two fills, simulated (tests/test_colour_vision.py, issue 22).
+CHOROPLETH_COLOURS: tuple[str, ...] = (FUJIAN_COLOUR, "#fdae6b", "#f16913", "#d7301f", "#990000")
 
 # The display copy of the layers: the basemap coverage (provinces and Fujian's ten units) simplified
 # together at ~2 km so neighbours still touch (about 2 pixels at the zoom the Fujian pages open at),
@@ -105,6 +107,7 @@ class LegendEntry:
     weight: float = 1.0
     dash: str | None = None
     heading: str = ""  # a sub-heading shown before this entry (the choropleth classes)
+    symbol: str = ""  # a traffic light's shape (ledger_view.LIGHT_SYMBOLS), drawn instead of a plain swatch
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,8 @@ def legend(features: gpd.GeoDataFrame, choropleth: bool, breaks: list[int], lang
     entries.append(LegendEntry("fill", LAND_COLOUR, t("legend_province", lang)))
     if lights:
         entries += [LegendEntry("point", ledger_view.LIGHT_COLOURS[key], term.label(lang),
-                                heading=t("legend_lights", lang) if i == 0 else "")
+                                heading=t("legend_lights", lang) if i == 0 else "",
+                                symbol=ledger_view.LIGHT_SYMBOLS[key])
                     for i, (key, term) in enumerate(LIGHTS.items())]
     entries.append(LegendEntry("line", MARITIME_COLOUR, t("png_maritime", lang), 1.5, "6 4"))
     return tuple(entries)

@@ -45,7 +45,9 @@ def slide_table(ctx: PageContext, measures: pd.DataFrame) -> None:
     head = "".join(f'<th scope="col">{esc(labels[c])}</th>' for c in columns)
     rows = "".join("<tr>" + "".join(f"<td>{esc(row[c])}</td>" for c in columns) + "</tr>"
                    for _, row in table.iterrows())
-    st.html(f'<div class="pp-slide-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+    # focusable (tabindex): a keyboard scrolls it too
+    st.html(f'<div class="pp-slide-table" tabindex="0" role="region" aria-label="{esc(t("page_measures", ctx.lang))}">'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
 
 
 def measures_table(ctx: PageContext, measures: pd.DataFrame) -> None:

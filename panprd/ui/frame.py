@@ -1,6 +1,6 @@
 """The page frame, run once per rerun by app.py before the page itself ("the picture frame" of
 Streamlit's multipage apps): page config, local assets, data, view state, the sidebar (page links,
-language, filter widgets, basemap, presenter switch), the presenter bar, title, URL notes and data
+language, filter widgets, basemap, larger type and presenter switches), the presenter bar, title, URL notes and data
 banner. The page then draws its body from one `PageContext`.
 
 The URL query string is the one source of truth for the view: every run reads it, seeds the widgets
@@ -22,7 +22,7 @@ from panprd.assets import STATIC_DIR, ensure_static_assets
 from panprd.i18n import t
 from panprd.tracking.accounts import Account
 from panprd.ui import deck, ledger, oidc_signin, presenter, signin
-from panprd.ui.html import PAGE_CSS, alert, esc, items
+from panprd.ui.html import LARGE_CSS, PAGE_CSS, alert, document_lang, esc, items
 
 CONTEXT_KEY = "pp_page_context"
 
@@ -113,6 +113,19 @@ def _on_lang_change() -> None:
     st.query_params["lang"] = st.session_state["w_lang"]
 
 
+def _on_size_change() -> None:  # same page: st.query_params updates the address bar
+    if st.session_state.get("w_size"):
+        st.query_params["size"] = "large"
+    elif "size" in st.query_params:
+        del st.query_params["size"]
+
+
+def _size_switch(view: filters.ViewState) -> None:
+    """Larger type for older readers, kept in the URL as size=large like every other view choice."""
+    st.session_state["w_size"] = view.large
+    st.toggle(t("large_type", view.lang), key="w_size", on_change=_on_size_change, help=t("large_type_hint", view.lang))
+
+
 def _filter_widgets(ds: data.Dataset, view: filters.ViewState, ledger_key: str) -> None:
     """One widget per registered filter, seeded from the URL; each value labelled with its row count."""
     lang = view.lang
@@ -164,6 +177,7 @@ def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, ac
         st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
         st.caption(t("share_hint", lang))
         tianditu_key = _basemap_choice(lang) if page.kind == "map" else None
+        _size_switch(view)
         presenter.switch(view)
     return tianditu_key
 
@@ -200,6 +214,7 @@ def start(page: pages.PageSpec) -> PageContext:
     raw_lang = st.query_params.get("lang", "zh")
     lang = raw_lang if raw_lang in filters.LANGS else "zh"
     st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
+    document_lang(lang)
     ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
     view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
                                           ds.feature_keys, ds.policy.refs, ds.measures.index)
@@ -220,6 +235,8 @@ def start(page: pages.PageSpec) -> PageContext:
     if platform_problem:
         alert("pp-platform-refused", t("platform_refused", lang), f"<p>{esc(platform_problem.text(lang))}</p>")
     st.html(PAGE_CSS)
+    if view.large:
+        st.html(LARGE_CSS)
     context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked)
     st.session_state[CONTEXT_KEY] = context
     return context

@@ -1,4 +1,5 @@
-"""HTML helpers of the pages: escaping, notes and banners, the page styles, scrolling to an anchor.
+"""HTML helpers of the pages: escaping, notes and banners, the page styles, scrolling to an anchor, the
+document's language.
 
 Data text reaches the page only HTML-escaped, through st.html, never through Markdown (a Markdown
 image in a cell would make the browser fetch from outside).
@@ -17,7 +18,18 @@ from panprd.i18n import t
 from panprd.tracking.status import LIGHTS
 
 PAGE_CSS = """<style>
-[data-testid="stElementContainer"]:has(> iframe[title^="pp-"]){display:none}
+[data-testid="stElementContainer"]:has(> iframe[title^="pp-"]),
+[data-testid="stElementContainer"]:has(.pp-lang){display:none}
+[data-testid="stCaptionContainer"]{opacity:1;color:#595959}
+a:focus-visible,button:focus-visible,summary:focus-visible,[tabindex]:focus-visible,
+label:has(input:focus-visible),[data-baseweb="select"]:focus-within>div,[data-baseweb="input"]:focus-within{
+  outline:3px solid #1565c0 !important;outline-offset:2px}
+.pp-sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.pp-map-list{font-size:.92rem;line-height:1.7;columns:2 16em}
+.pp-map-list h5{margin:.2em 0;column-span:all}
+.pp-map-list ul{margin:0 0 .4em;padding-left:1.1em}
+.pp-map-list a{color:#0d47a1}
+.pp-map-list .pp-n{color:#595959}
 .pp-facets{display:flex;flex-direction:column;gap:2px;font-size:0.9rem;line-height:1.7;margin:2px 0 6px;
   max-width:100%}
 .pp-facet{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:10px;min-width:0}
@@ -41,8 +53,7 @@ PAGE_CSS = """<style>
 .pp-matrix td.pp-red-on{background:#c62828;color:#fff;font-weight:700}
 .pp-status{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8rem;line-height:1.6;margin-left:4px;
   border:1px solid #bdbdbd;background:#fafafa;color:#212121;white-space:nowrap}
-.pp-status .pp-dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px;
-  vertical-align:baseline}
+.pp-status .pp-dot{margin-right:4px;text-shadow:0 0 1px #212121}
 .pp-policy{max-width:980px;font-size:1.02rem;line-height:1.85}
 .pp-policy h3{margin:1.4em 0 .4em;border-bottom:2px solid #b22222;padding-bottom:2px}
 .pp-policy p{margin:.35em 0;text-indent:2em}
@@ -72,20 +83,30 @@ mark{background:#ffe082;padding:0 1px;border-radius:2px}
 </style>"""
 
 
+# Larger type (size=large): Streamlit sizes its text in rem, so a larger root size scales the whole page; the
+# legend, set in pixels for the map beside it, and the map list follow.
+LARGE_CSS = """<style>
+html{font-size:125%}
+.pp-legend{font-size:17px !important}
+.pp-map-list,.pp-facets,.pp-matrix{font-size:1rem}
+</style>"""
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
 def status_chip(status: str, light: str, as_of: str, lang: str) -> str:
-    """An action's status chip: the light's colour, the status label (未填报 when none) and its as-of date,
-    escaped (a status or date is never markup, but the chip does not rely on that)."""
+    """An action's status chip: the light's symbol in its colour, the status label (未填报 when none) and its
+    as-of date, escaped (a status or date is never markup, but the chip does not rely on that)."""
     code = status or ledger_view.NO_REPORT
     label = filters.STATUS_TERMS[code].label(lang) if code in filters.STATUS_TERMS else code
     light = light if light in LIGHTS else "grey"
     when = f" · {t('status_as_of', lang).format(date=as_of)}" if as_of else ""
     return (f'<span class="pp-status" data-status="{esc(code)}" data-light="{esc(light)}" '
-            f'title="{esc(LIGHTS[light].label(lang))}"><span class="pp-dot" '
-            f'style="background:{ledger_view.LIGHT_COLOURS[light]}"></span>{esc(label)}{esc(when)}</span>')
+            f'title="{esc(LIGHTS[light].label(lang))}"><span class="pp-dot" aria-hidden="true" '
+            f'style="color:{ledger_view.LIGHT_COLOURS[light]}">{ledger_view.LIGHT_SYMBOLS[light]}</span>'
+            f'{esc(label)}{esc(when)}</span>')
 
 
 def items(values: Iterable[object]) -> str:
@@ -120,3 +141,11 @@ def scroll_to(anchor: str) -> None:
         "else if(n>100){clearInterval(timer);}},100);})();</script>",
         height=1, alt="pp-scroll",
     )
+
+
+def document_lang(lang: str) -> None:
+    """Set `<html lang>` to the page's language (zh-CN or en) for screen readers: Streamlit writes `lang="en"`
+    into its own index.html and has no setting for it, so the frame runs one fixed line of script on every
+    rerun (st.html's own way to run a script; no data enters it), which also follows a change of language."""
+    st.html(f'<span class="pp-lang" hidden></span><script data-pp="lang">document.documentElement.lang='
+            f'{js_string(t("html_lang", lang))};</script>', unsafe_allow_javascript=True)

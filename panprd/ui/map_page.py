@@ -11,6 +11,7 @@ from panprd.i18n import t
 from panprd.map import leaflet as maps
 from panprd.map import levels
 from panprd.map import spec as mapspec
+from panprd.map import text as maptext
 from panprd.ui import downloads, mapview
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status, status_chip
@@ -102,6 +103,24 @@ def _new_click(page: str) -> tuple[float, float] | None:
     return point
 
 
+def map_list(ctx: PageContext, entries: tuple[maptext.Entry, ...], feature_ids: set[str]) -> None:
+    """"本图要素": every drawn feature and Fujian unit as a link that opens it on the map, with its kind or count
+    and light (what the map shows, reachable by keyboard and read by screen readers)."""
+    lang = ctx.lang
+
+    def items(chosen: list[maptext.Entry]) -> str:
+        return "".join(f'<li><a href="{esc(ctx.view.href(feature=e.key))}" target="_self" data-key="{esc(e.key)}">'
+                       f'{esc(e.name)}</a> <span class="pp-n">{esc(e.detail)}</span></li>' for e in chosen)
+
+    features = [e for e in entries if e.key in feature_ids]
+    units = [e for e in entries if e.key not in feature_ids]
+    with st.expander(f"{t('map_list', lang)} ({len(entries)})"):
+        body = (f"<h5>{esc(t('map_list_features', lang))} ({len(features)})</h5><ul>{items(features)}</ul>"
+                if features else "")
+        st.html(f'<nav class="pp-map-list" aria-label="{esc(t("map_list", lang))}">{body}'
+                f"<h5>{esc(t('map_list_units', lang))}</h5><ul>{items(units)}</ul></nav>")
+
+
 def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
     """The map and, beside it, the panel of what was clicked (everything under the click, hit-tested here
     from the click's point) or linked (`?feature=`); the chosen things are drawn highlighted."""
@@ -130,7 +149,11 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
         status("pp-empty", t("empty_layer", lang))
     map_col, panel_col = st.columns([3, 1.25])
     with map_col:
+        st.html(f'<p class="pp-sr-only pp-map-summary" role="note" aria-label="{esc(t("map_summary_label", lang))}">'
+                f"{esc(built.summary)} {esc(t('map_summary_list', lang))}</p>")
         mapview.show(built, f"map_{page}", PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
+        if not ctx.view.present:
+            map_list(ctx, built.entries, set(ds.geo.features.index))
     with panel_col:
         st.html(built.legend)
         panel(ctx, measures, selected, st.session_state.get("pp_county") if clicked_here else None)

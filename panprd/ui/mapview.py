@@ -24,6 +24,7 @@ from panprd.data import Dataset
 from panprd.map import files as mapdata
 from panprd.map import leaflet as maps
 from panprd.map import spec as mapspec
+from panprd.map import text as maptext
 
 RETURNED = ["last_clicked"]
 
@@ -31,13 +32,15 @@ RETURNED = ["last_clicked"]
 @dataclass(frozen=True)
 class BuiltMap:
     """What a page shows of one view's map: the base map's component arguments, the view's script, the
-    legend, and whether the page's layer has nothing drawn."""
+    legend, whether the page's layer has nothing drawn, and the map in words."""
 
     args: Mapping[str, object]  # script, header, html, id, css_links, js_links, key (st_folium's hash)
     view_script: str
     view_id: str
     legend: str
     empty_layer: bool
+    summary: str = ""  # the map in words, for screen readers (panprd.map.text)
+    entries: tuple[maptext.Entry, ...] = ()  # every drawn feature and Fujian unit ("本图要素")
 
 
 def component_args(fmap: folium.Map, key: str) -> dict[str, object]:
@@ -70,7 +73,8 @@ def build(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView) -> Built
                          show_lights=filters.lights_asked(view.filters))
     layers = maps.view_layers(ds, spec)
     return BuiltMap(base_args(ds, view.lang, view.tianditu_key, view.large), maps.view_script(layers),
-                    layers["id"], maps.legend_html(spec, large=view.large), spec.features.empty)
+                    layers["id"], maps.legend_html(spec, large=view.large), spec.features.empty,
+                    maptext.summary(spec, view.filters.describe(view.lang)), maptext.entries(spec))
 
 
 def cached(ds: Dataset, measures: pd.DataFrame, view: viewcache.MapView, ledger_version: str = "") -> BuiltMap:

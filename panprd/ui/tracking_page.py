@@ -117,8 +117,9 @@ def _change_plan(engine: Engine, actions: dict[str, Action], login: str, measure
 
 def _light_dot(light: str, label: str) -> str:
     colour = ledger_view.LIGHT_COLOURS.get(light, ledger_view.LIGHT_COLOURS["grey"])
-    return (f'<span class="pp-light pp-light-{esc(light)}" title="{esc(label)}" style="display:inline-block;'
-            f'width:.8em;height:.8em;border-radius:50%;background:{colour};margin-right:4px"></span>{esc(label)}')
+    symbol = ledger_view.LIGHT_SYMBOLS.get(light, ledger_view.LIGHT_SYMBOLS["grey"])  # never the colour alone
+    return (f'<span class="pp-light pp-light-{esc(light)}" title="{esc(label)}" aria-hidden="true" '
+            f'style="color:{colour};margin-right:4px;text-shadow:0 0 1px #212121">{symbol}</span>{esc(label)}')
 
 
 def _action_table(rows: list[tracking_tables.ActionRow], lang: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from panprd import explorer, vocab
+from panprd import colour, explorer, vocab
 from panprd.i18n import t
 from panprd.ui.frame import PageContext
 from panprd.ui.html import esc, status
@@ -12,12 +12,15 @@ from panprd.ui.html import esc, status
 SLIDE_ROWS = 12
 
 
+SHADE = "#b22222"
+
+
 def _shade(count: int, top: int) -> str:
+    """A cell's shade by its count, with the text colour that reads on it (WCAG AA: 4.5:1)."""
     if count <= 0 or top <= 0:
         return ""
-    alpha = 0.12 + 0.78 * (count / top)
-    colour = "#fff" if alpha > 0.55 else "#212121"
-    return f' style="background:rgba(178,34,34,{alpha:.2f});color:{colour}"'
+    background = colour.over_white(SHADE, 0.12 + 0.78 * (count / top))
+    return f' style="background:{background};color:{colour.readable_text(background)}"'
 
 
 def render(ctx: PageContext) -> None:
