@@ -322,8 +322,9 @@ def _table(slide, rows: pd.DataFrame, lang: str, left: int, top: int, widths: Se
         _cell(table.cell(r, 1), title, size)
         _cell(table.cell(r, 2), lead, size)
         status_cell = table.cell(r, 3)
-        _cell(status_cell, "● ", size, bold=True, colour=RGBColor.from_string(
-            ledger_view.LIGHT_COLOURS.get(light, "#9e9e9e").lstrip("#")))
+        light = light if light in ledger_view.LIGHT_SYMBOLS else "grey"  # its shape too: never the colour alone
+        _cell(status_cell, ledger_view.LIGHT_SYMBOLS[light] + " ", size, bold=True,
+              colour=RGBColor.from_string(ledger_view.LIGHT_COLOURS[light].lstrip("#")))
         run = status_cell.text_frame.paragraphs[0].add_run()
         run.text = plain(label)
         run.font.size = Pt(size)

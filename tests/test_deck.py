@@ -134,10 +134,12 @@ def test_the_counts_and_lights_come_from_the_ledger(tracked_ds, saved, plan, bui
               for table in tables(slide) for r in range(1, len(table.rows))}
     assert f"1 / {len(deck.resolve(tracked_ds, plan.items[jiangxi]).rows)}" in "\n".join(texts(groups[jiangxi][0]))
     assert "0 / " in "\n".join(texts(groups[rail][0]))
-    assert status[COMPLETED].text == "● 已完成" and status[RED].text == "● 序时推进"
+    symbols = ledger_view.LIGHT_SYMBOLS
+    assert status[COMPLETED].text == f"{symbols['green']} 已完成" and status[RED].text == f"{symbols['red']} 序时推进"
     colours = {mid: str(cell.text_frame.paragraphs[0].runs[0].font.color.rgb) for mid, cell in status.items()}
-    assert colours[COMPLETED] == "2E7D32" and colours[RED] == "C62828"  # green, red: the ledger's lights
-    assert {c for m, c in colours.items() if m not in (COMPLETED, RED)} == {"9E9E9E"}  # no report: grey
+    hexes = {light: colour.lstrip("#").upper() for light, colour in ledger_view.LIGHT_COLOURS.items()}
+    assert colours[COMPLETED] == hexes["green"] and colours[RED] == hexes["red"]  # the ledger's lights
+    assert {c for m, c in colours.items() if m not in (COMPLETED, RED)} == {hexes["grey"]}  # no report: grey
 
 
 def test_chinese_text_declares_microsoft_yahei_and_nothing_is_embedded(built):
