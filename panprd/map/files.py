@@ -13,7 +13,10 @@ does not fetch them again, and a new data version can never be answered with an 
 - `level-<n>-<unit>-<hash>.js`: one unit's outline at a finer level (panprd.map.levels), and from
   COUNTY_ZOOM its county borders, for the browser to fetch when the reader zooms into it: one file per
   level and unit (a city, Pingtan, a neighbouring province's part near Fujian, Taiwan), so a close-up of
-  Xiamen fetches Xiamen. The shapes file lists them (`window.ppLevels`: level, zoom, unit, URL, box).
+  Xiamen fetches Xiamen.
+- `levels-<hash>.js`: the list of those files (level, zoom, unit, URL, the grid cells it covers) and the
+  counties' names in each language, fetched the first time the reader zooms to the first level; the
+  shapes file names it (`window.ppLevels`), so a first visit at region zoom carries neither.
 
 Coordinates travel packed: each ring or line as one flat list of integer steps of 10^-COORD_DECIMALS
 degrees from the previous position (the display geometries already lie on that grid).
@@ -35,9 +38,10 @@ from panprd.assets import STATIC_DIR, atomic_write
 from panprd.data import Dataset
 from panprd.filters import LANGS
 from panprd.i18n import t
+from panprd.map import labels
 from panprd.map import levels as maplevels
 from panprd.map import spec as mapspec
-from panprd.map.label_layer import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, script_json
+from panprd.map.label_layer import COLLISION_PAD_PX, LABEL_CSS, LABEL_JS, LabelLayer, script_json
 
 SCALE = 10 ** mapspec.COORD_DECIMALS
 LEVEL_SCALE = 10 ** 5  # the levels' coordinates are rounded to 5 decimals (about 1 m)
@@ -121,14 +125,24 @@ def shapes(ds: Dataset) -> dict[str, list]:
     return out
 
 
-def shapes_js(ds: Dataset, manifest: dict | None = None) -> str:
+def shapes_js(ds: Dataset, levels_url: str | None = None) -> str:
     """The shapes, the 南海诸岛 inset with its title in each language (ppView puts it on the map once), and
-    the finer levels' files (`manifest`, see levels_manifest) with the note a failed fetch shows."""
+    where the finer levels' list is (`levels_url`, beside this file) with the zoom it is wanted from."""
     inset = {"html": _inset(ds.geo, *INSET_SIZE), "titles": {lang: _inset_title(lang) for lang in LANGS}}
-    levels = {**(manifest or {"cell": CELL_DEG, "levels": []}),
-              "failed": {lang: t("level_failed", lang) for lang in LANGS}}
+    first = maplevels.of(ds)[:1]
+    levels = {"list": levels_url, "from": first[0].min_zoom,
+              "failed": {lang: t("level_failed", lang) for lang in LANGS}} if levels_url and first else {}
     return (f"window.ppShapes={script_json(shapes(ds))};\nwindow.ppInset={script_json(inset)};\n"
             f"window.ppLevels={script_json(levels)};\n")
+
+
+def levels_js(ds: Dataset, urls: dict[tuple[str, str], str]) -> str:
+    """The levels' list (levels_manifest) and the counties' names as label rows in each language:
+    `window.ppLevelList(...)`, what ppmap.js asks for at the first level's zoom."""
+    counties = {lang: LabelLayer([lab for lab in labels.admin_labels(ds, lang) if lab.kind == "county"]).rows()
+                for lang in LANGS}
+    body = {**levels_manifest(ds, urls), "counties": counties}
+    return f"window.ppLevelList({script_json(body)});\n"
 
 
 @dataclass(frozen=True)
@@ -274,6 +288,7 @@ def publish(ds: Dataset, static_dir: Path = STATIC_DIR) -> Files:
             folder = static_dir / SUBDIR
             urls = {(f.level, f.unit): _write_once(folder, f"level-{f.level}-{f.unit}", f.text).split("/")[-1]
                     for f in level_files(ds)}  # beside ppmap.js, which fetches them from its own folder
+            listed = _write_once(folder, "levels", levels_js(ds, urls)).split("/")[-1] if urls else None
             _published[key] = Files(_write_once(folder, "ppmap", renderer_js()),
-                                    _write_once(folder, "shapes", shapes_js(ds, levels_manifest(ds, urls))))
+                                    _write_once(folder, "shapes", shapes_js(ds, listed)))
         return _published[key]

@@ -326,10 +326,11 @@ def notice_html(lang: str, large: bool = False) -> str:
 
 
 def map_labels(ds: Dataset, spec: MapSpec) -> list[labels.Label]:
-    """The names the map carries: provinces, 香港 and 澳门, Fujian's units, 钓鱼岛 and 赤尾屿, and the
-    features drawn, each at the zoom where it is distinct (panprd.map.labels)."""
+    """The names a view carries: provinces, 香港 and 澳门, Fujian's units, 钓鱼岛 and 赤尾屿, and the
+    features drawn, each at the zoom where it is distinct (panprd.map.labels). The counties' names come
+    with the finer levels (panprd.map.files.levels_js): a first visit at region zoom does not carry them."""
     table = _feature_labels(ds.geo, spec.lang)
-    return labels.admin_labels(ds, spec.lang) + labels.sort_for_placement(
+    return [lab for lab in labels.admin_labels(ds, spec.lang) if lab.kind != "county"] + labels.sort_for_placement(
         table[fid] for fid in spec.features.index if fid in table)
 
 

@@ -52,7 +52,10 @@
   // borders follow from the county zoom. Zooming out puts the basemap's outlines back. A file that fails
   // leaves the coarser outline and one note in the map's corner.
   var BASE = (document.currentScript && document.currentScript.src || "").replace(/[^\/]*$/, "");
-  var LEVELS = [];  // window.ppLevels.levels, read at the first view (the shapes file loads after this one)
+  // The list of the level files and the counties' names (panprd.map.files.levels_js) is itself fetched the
+  // first time the reader reaches the first level's zoom (window.ppLevels.from): a first visit at region zoom
+  // carries none of it.
+  var LEVELS = [], levelList = null, listAsked = false, labelling = null;
   var levelData = {}, requested = {}, pending = 0, failedAny = false;  // "level:unit" -> {outline, borders}
   // A file is fetched once the reader has stopped zooming or panning for FETCH_WAIT ms: pressing + six times
   // fetches the close-up's files, not every level passed on the way. What is in hand is drawn at once.
@@ -89,7 +92,7 @@
     var note = document.createElement("div");
     note.className = "pp-level-failed";
     note.setAttribute("role", "status");
-    note.textContent = window.ppLevels.failed[lang] || window.ppLevels.failed.zh;
+    note.textContent = window.ppLevels.failed[lang] || window.ppLevels.failed.zh;  // in the shapes file
     note.style.cssText = "position:absolute;z-index:850;left:10px;bottom:28px;background:#fff;padding:2px 6px;" +
       "border:1px solid #8d6e63;font:12px sans-serif;color:#4e342e";
     activeMap.getContainer().appendChild(note);
@@ -102,7 +105,7 @@
     return null;
   }
   function fetchInView(map) {  // the files with a grid cell in view (panprd.map.files.levels_manifest)
-    var index = levelAt(map.getZoom()), view = map.getBounds(), cell = window.ppLevels.cell;
+    var index = levelAt(map.getZoom()), view = map.getBounds(), cell = levelList && levelList.cell;
     if (index < 0) { return; }
     var x0 = Math.floor(view.getWest() / cell), x1 = Math.floor(view.getEast() / cell);
     var y0 = Math.floor(view.getSouth() / cell), y1 = Math.floor(view.getNorth() / cell);
@@ -143,15 +146,31 @@
     container.setAttribute("data-pp-level", index >= 0 ? LEVELS[index].name : "0");
     container.setAttribute("data-pp-level-units", String(Object.keys(swapped).length));
   }
+  window.ppLevelList = function (list) {
+    levelList = list;
+    LEVELS = list.levels;
+    settled(-1);
+    if (labelling) { labelling(); }
+    if (activeMap) { applyLevels(activeMap); fetchInView(activeMap); }
+  };
+  function askList(map) {
+    if (listAsked || map.getZoom() < window.ppLevels.from - 1e-6) { return; }
+    listAsked = true;
+    settled(1);
+    var script = document.createElement("script");
+    script.src = BASE + window.ppLevels.list;
+    script.onerror = function () { failedAny = true; settled(-1); noteFailure(); };
+    document.head.appendChild(script);
+  }
+  function countyRows() { return levelList ? levelList.counties[lang] || [] : []; }
   function watchLevels(map) {
-    LEVELS = (window.ppLevels && BASE) ? window.ppLevels.levels : [];
-    if (activeMap === map || !LEVELS.length) { return; }
+    if (activeMap === map || !(window.ppLevels && window.ppLevels.list && BASE)) { return; }
     activeMap = map;
     if (!map.getPane("ppCounties")) { map.createPane("ppCounties").style.zIndex = 420; }
     map.on("zoomend moveend", function () {
       applyLevels(map);
       clearTimeout(timer);
-      timer = setTimeout(function () { fetchInView(map); }, FETCH_WAIT);
+      timer = setTimeout(function () { askList(map); fetchInView(map); }, FETCH_WAIT);
     });
   }
   var drawLabels = __LABEL_JS__;
@@ -229,8 +248,13 @@
     var control = Object.keys(overlays).length
       // open beside the map, folded to its button on a phone, where it would cover the 示意图 notice
       ? L.control.layers(null, overlays, {collapsed: map.getSize().x < 520, autoZIndex: true}).addTo(map) : null;
-    var labels = view.labels ? drawLabels(map, view.labels.rows, view.labels.blocked, __LABEL_CSS__, __LABEL_PAD__)
-      : null;
+    var labels = null;
+    labelling = view.labels ? function () {  // the view's names, and the counties' once the level list is in
+      if (labels) { labels.remove(); }
+      labels = drawLabels(map, view.labels.rows.concat(countyRows()), view.labels.blocked, __LABEL_CSS__,
+                          __LABEL_PAD__);
+    } : null;
+    if (labelling) { labelling(); }
     var box = JSON.stringify(view.bounds);
     if (box !== fitted) {  // a new window: fit it; the same window (a click): keep the reader's
       fitted = box;
@@ -241,7 +265,7 @@
       if (control) { map.removeControl(control); }
       if (labels) { labels.remove(); }
     }};
-    if (LEVELS.length) { applyLevels(map); fetchInView(map); }
+    if (activeMap === map) { applyLevels(map); fetchInView(map); askList(map); }
     if (failedAny) { noteFailure(); }
     var container = map.getContainer();
     // The shapes are not tab stops: the keyboard reaches every feature by the page's "本图要素" list, and the map
