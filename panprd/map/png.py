@@ -306,7 +306,7 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
-           show_lights: bool | None = None, width_in: float = WIDTH_IN, filters_text: str = "") -> StaticMap:
+           show_lights: bool | None = None, *, width_in: float = WIDTH_IN, filters_text: str = "") -> StaticMap:
     """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
     the traffic lights as mapspec.build decides (`show_lights`: as on the page's map). The file's Title and
     Description (PNG text chunks) are the title and the map in words (panprd.map.text), its alt text.

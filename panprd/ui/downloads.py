@@ -58,7 +58,8 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
         ("xlsx", XLSX_MIME, lambda: export.to_xlsx(ds, measures, view.filters, lang, now, states, details(ctx))),
         ("geojson", "application/geo+json", lambda: export.to_geojson(ds, measures, ctx.page.layer)),
         ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle,
-                                                                filters.lights_asked(view.filters), description).png),
+                                                       filters.lights_asked(view.filters),
+                                                       filters_text=description).png),
     ]
     for extension, mime, make in files:
         st.download_button(t(f"download_{extension}", lang), data=make, file_name=name(extension), mime=mime,

@@ -18,6 +18,12 @@ from tests.browser.test_map_pages import (
     feature_point,
     open_map,
 )
+from tests.browser.test_zoom_levels import settle
+
+
+def _static(request_log: list[str]) -> list[str]:
+    """The static map files fetched so far: the renderer, the shapes, the levels' list and level files."""
+    return [u for u in request_log if "/app/static/mapdata/" in u]
 
 
 def _view(frame) -> tuple[str, int]:
@@ -33,8 +39,11 @@ def test_a_filter_change_repaints_the_same_iframe(page: Page, app_server: str, w
     first_view, views = _view(frame)
     assert views == 1
     frame.evaluate("() => { window.ppStillHere = true; }")  # gone if the iframe is reloaded or replaced
-    static_before = [u for u in request_log if "/app/static/mapdata/" in u]
-    assert len(static_before) == 2, static_before  # the renderer and the shapes, once
+    settle(frame, frame.evaluate("() => map_div.getZoom()"))  # the finer level's files of this window, if any
+    static_before = _static(request_log)
+    assert len(static_before) == len(set(static_before)), static_before  # each file once
+    assert [u.rsplit("/", 1)[1].split("-")[0] for u in static_before[:2]] == ["ppmap", "shapes"], static_before
+    assert all(u.rsplit("/", 1)[1].startswith("level") for u in static_before[2:]), static_before
 
     everything = expected_ids(ds, "corridors")
     by_theme = {key: expected_ids(ds, "corridors", filters.Filters(theme=(key,))) for key in vocab.THEMES}
@@ -49,7 +58,8 @@ def test_a_filter_change_repaints_the_same_iframe(page: Page, app_server: str, w
     assert frame.evaluate("() => window.ppStillHere === true"), "the iframe was reloaded"
     assert _view(frame)[1] == 2
     expect(page.locator(ST_FOLIUM_IFRAME)).to_have_count(1)
-    assert [u for u in request_log if "/app/static/mapdata/" in u] == static_before  # nothing fetched again
+    after = _static(request_log)
+    assert after[:len(static_before)] == static_before and len(after) == len(set(after)), after  # none again
     # the previous view's layers, labels and layer control are gone, not hidden under the new ones
     assert frame.locator(".leaflet-control-layers").count() == 1
     labelled = frame.evaluate("() => Array.from(document.querySelectorAll('.pp-label')).map(e => e.dataset.key)")
