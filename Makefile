@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run meeting test check bench load browser-deps db-deps nginx-deps
+.PHONY: run meeting test check bench load zoom browser-deps db-deps nginx-deps
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,6 +45,16 @@ bench: $(VENV)/.installed browser-deps $(BEFORE)/app.py
 ## meeting deployment (loopback)
 load: $(VENV)/.installed nginx-deps $(BEFORE)/app.py
 	$(PY) bench/load.py 20 50 --before $(BEFORE)
+
+# "Before" for issue 20's figures (the map zoomed into a city): main when that issue started.
+ZOOM_BEFORE ?= /tmp/panprd-before-1a1031e
+
+$(ZOOM_BEFORE)/app.py:
+	mkdir -p $(ZOOM_BEFORE) && git archive 1a1031e | tar -x -C $(ZOOM_BEFORE)
+
+## Issue 20's figures, before and after in one run (bench/zoom.py); appends to bench/results.md
+zoom: $(VENV)/.installed browser-deps $(ZOOM_BEFORE)/app.py
+	$(PY) -m bench.zoom --before $(ZOOM_BEFORE)
 
 ## Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download its own browser here);
 ## LibreOffice Impress and poppler-utils render the meeting deck (tests/test_deck_render.py)

@@ -383,7 +383,7 @@ def _item_slides(prs, ds: data.Dataset, resolved: ItemView, lang: str, day: date
                                               n=len(rows))
     _title(slide, title, subtitle)
     drawn = static_map.render(ds, rows, resolved.map_page, lang, title, "", filters.lights_asked(view.filters),
-                              width_in=MAP_WIDTH_IN)
+                              width_in=MAP_WIDTH_IN, focus=view.feature)
     _picture(slide, drawn.png)
     _map_text(slide, ds, lang, resolved.notes)
     _counts(slide, rows, lang)

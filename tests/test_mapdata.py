@@ -73,3 +73,20 @@ def test_the_inset_travels_with_the_shapes_and_the_base_keeps_a_slot(ds):
     assert "南海诸岛" in js and "South China Sea Islands" in js and js.count("pp-inset") == 1  # drawn once
     base = maps.base_map(ds, "en", files=mapdata.publish(ds)).get_root().render()
     assert 'class="pp-inset-slot" data-lang="en"' in base and "<svg" not in base  # not re-sent with every rerun
+
+
+def test_the_renderer_is_sent_without_its_comments_and_keeps_every_line_of_code():
+    """files.compact_js only drops whole lines of comment and indentation: safe while no string spans lines
+    (no template literal, no line continued with a backslash) in ppmap.js or the label layer's script."""
+    from panprd.map import files, label_layer
+
+    for source in (files.RENDERER_SOURCE.read_text(encoding="utf-8"), label_layer.LABEL_JS):
+        assert "`" not in source.replace("`index`", "")  # the one backtick pair is inside a // comment
+        assert not any(line.rstrip().endswith("\\") for line in source.splitlines())
+    sent = files.renderer_js()
+    assert "/*" not in sent.split("\n", 1)[0] and not any(line.startswith(("//", " ")) for line in sent.splitlines())
+    code = [line.strip() for line in files.RENDERER_SOURCE.read_text(encoding="utf-8").split("*/", 1)[1].splitlines()
+            if line.strip() and not line.strip().startswith("//") and "__LABEL_JS__" not in line]
+    kept = set(sent.splitlines())
+    assert [line for line in code if line.replace("__SCALE__", str(files.SCALE)) not in kept
+            and "__LABEL_" not in line] == []

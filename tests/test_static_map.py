@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+import shapely
 from PIL import Image
 
 from panprd import filters
@@ -96,3 +97,32 @@ def test_without_a_cjk_font_the_labels_fall_back_to_english(ds, ecology_gd, monk
     assert result.font is None and "fonts-noto-cjk" in result.message
     assert t("schematic_notice", "en") in result.texts and t("inset_title", "en") in result.texts
     assert pixels(result.png).shape == (1080, 1920, 3)
+
+
+def test_a_close_up_is_drawn_from_the_finer_level_with_its_districts_named(ds):
+    """?feature=350200's PNG (issue 20): the land the basemap's ~2 km outline misses (鼓浪屿, the coves) is
+    land in the picture, and the districts carry their names; the
+    overview's PNG names none."""
+    from panprd.map import levels
+
+    result = static_map.render(ds, ds.measures.iloc[:0], "overview", "zh", "厦门", focus="350200")  # no features
+    ax = result.figure.axes[0]
+    level = static_map.level_drawn(ds, ax)
+    assert level is not None and level.min_zoom >= levels.COUNTY_ZOOM
+    fine = levels.unit_shapes(ds.geo, level)["350200"].outline
+    coarse_land = shapely.union_all(mapspec.display_geometries(ds.geo)[0].values)
+    missed = [p for p in getattr(fine.difference(coarse_land), "geoms", []) if p.area > 4e-6]  # > ~200 m square
+    assert len(missed) >= 5
+    rgb = pixels(result.png)
+    height = rgb.shape[0]
+    sea = hex_rgb(mapspec.SEA_COLOUR)
+    on_land = 0
+    for part in missed:
+        point = part.representative_point()
+        x, y = ax.transData.transform((point.x, point.y))
+        on_land += not near(rgb[height - 1 - round(y), round(x)], sea, 6).item()
+    assert on_land >= 0.8 * len(missed), (on_land, len(missed))
+    districts = {"思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"}
+    assert len(districts & set(result.texts)) >= 5, result.texts
+    overview = static_map.render(ds, ds.measures, "overview", "zh", "总览")
+    assert not districts & set(overview.texts)

@@ -141,7 +141,7 @@ def levels_js(ds: Dataset, urls: dict[tuple[str, str], str]) -> str:
     `window.ppLevelList(...)`, what ppmap.js asks for at the first level's zoom."""
     counties = {lang: LabelLayer([lab for lab in labels.admin_labels(ds, lang) if lab.kind == "county"]).rows()
                 for lang in LANGS}
-    body = {**levels_manifest(ds, urls), "counties": counties}
+    body = {**levels_manifest(ds, urls), "counties": counties, "borderColour": mapspec.COUNTY_EDGE}
     return f"window.ppLevelList({script_json(body)});\n"
 
 
@@ -251,11 +251,21 @@ def _inset(geo, width: int, height: int) -> str:
 
 
 def renderer_js() -> str:
+    """ppmap.js with its placeholders filled, without its comments and indentation (a first visit fetches it)."""
     source = RENDERER_SOURCE.read_text(encoding="utf-8")
     for name, value in (("__SCALE__", str(SCALE)), ("__LABEL_JS__", LABEL_JS),
                         ("__LABEL_CSS__", script_json(LABEL_CSS)), ("__LABEL_PAD__", str(COLLISION_PAD_PX))):
         source = source.replace(name, value)
-    return source
+    return compact_js(source)
+
+
+def compact_js(source: str) -> str:
+    """A script without its leading block comment, whole-line `//` comments, blank lines and indentation.
+    Safe for these scripts: none has a string or template literal spanning lines (tests/test_mapdata.py)."""
+    if source.startswith("/*"):
+        source = source[source.index("*/") + 2:]
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
 @dataclass(frozen=True)

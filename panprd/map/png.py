@@ -33,7 +33,7 @@ from panprd import ledger_view
 from panprd.data import Dataset
 from panprd.i18n import t
 from panprd.map import files as mapdata
-from panprd.map import labels
+from panprd.map import labels, levels
 from panprd.map import leaflet as maps
 from panprd.map import spec as mapspec
 from panprd.map import text as maptext
@@ -187,12 +187,31 @@ def _map_axes(fig: Figure, spec: MapSpec):
     return ax
 
 
+def level_drawn(ds: Dataset, ax) -> levels.Level | None:
+    """The finer level the interactive map draws at this picture's scale (its pixels per degree), or None:
+    a close-up's coast is as fine on the slide as on the screen (issue 20)."""
+    x0, x1 = ax.get_xlim()
+    return levels.at_zoom(ds, levels.zoom_of_width(abs(x1 - x0), ax.get_window_extent().width))
+
+
 def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
-    """Provinces (Taiwan among them, in the same grey), partners tinted; Fujian's units on top."""
+    """Provinces (Taiwan among them, in the same grey), partners tinted; Fujian's units on top. In a
+    close-up the units the finer level holds are drawn from it, with their county borders."""
     basemap, _ = mapspec.display_geometries(ds.geo)
+    ax.apply_aspect()
+    level = level_drawn(ds, ax)
+    borders = []
+    if level is not None:
+        finer = levels.unit_shapes(ds.geo, level)
+        basemap = basemap.copy()
+        for code in basemap.index.intersection(list(finer)):
+            basemap[code] = finer[code].outline
+        borders = [finer[code].borders for code in spec.unit_fill if code in finer and finer[code].borders]
     _fill(ax, basemap[list(spec.province_fill)], list(spec.province_fill.values()), mapspec.PROVINCE_EDGE, 0.6, 1)
     _fill(ax, basemap[sorted(spec.partners)], "none", mapspec.PARTNER_EDGE, 2.0, 1.5)
     _fill(ax, basemap[list(spec.unit_fill)], list(spec.unit_fill.values()), mapspec.UNIT_EDGE, 0.9, 2)
+    for border in borders:
+        _lines(ax, border, mapspec.COUNTY_EDGE, 0.6, 2.1)
     _lines(ax, ds.geo.maritime.geometry.union_all(), mapspec.MARITIME_COLOUR, 1.2, 3, (6, 4))
 
 
@@ -200,18 +219,21 @@ def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list, text_sc
     """The interactive map's names at the zoom this frame matches, none over another or over the title,
     notice, legend or inset (panprd.map.labels), and a metric scale bar clear of the legend."""
     sizes = {"province": 13, "sar": 11, "city": 12, "county": 10, "island": 11, "feature": 10}
-    labels.place_on_axes(ax, maps.map_labels(ds, spec), props, sizes, blocked=furniture,
+    counties = [lab for lab in labels.admin_labels(ds, spec.lang) if lab.kind == "county"]  # from city zoom
+    labels.place_on_axes(ax, maps.map_labels(ds, spec) + counties, props, sizes, blocked=furniture,
                          zoom=labels.static_zoom(ax, text_scale=text_scale))
     miny, maxy = ax.get_ylim()
     labels.draw_scale_bar(ax, (miny + maxy) / 2, anchor=SCALE_BAR_ANCHOR, fontproperties=props, fontsize=12)
 
 
 def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
-    """The features, styled by kind as on the interactive maps."""
+    """The features, styled by kind as on the interactive maps; in a close-up (a finer level drawn) at the
+    geodata's own resolution rather than the display's ~2 km."""
     _, display = mapspec.display_geometries(ds.geo)
+    close_up = level_drawn(ds, ax) is not None
     for fid, row in spec.features.iterrows():
         style = spec.style(row["kind"])
-        geom = display.get(fid, row.geometry)
+        geom = row.geometry if close_up else display.get(fid, row.geometry)
         kind = geom.geom_type
         if kind in ("Polygon", "MultiPolygon"):
             _fill(ax, [geom], style.colour, "none", 0, 4, alpha=0.22)
@@ -306,13 +328,16 @@ def _draw_inset(fig: Figure, ds: Dataset, spec: MapSpec, props):
 
 
 def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str, subtitle: str = "",
-           show_lights: bool | None = None, *, width_in: float = WIDTH_IN, filters_text: str = "") -> StaticMap:
+           show_lights: bool | None = None, *, width_in: float = WIDTH_IN, filters_text: str = "",
+           focus: str | None = None) -> StaticMap:
     """Draw one page's map spec for the filtered rows: basemap, features, names, title, legend, notice, inset;
     the traffic lights as mapspec.build decides (`show_lights`: as on the page's map). The file's Title and
     Description (PNG text chunks) are the title and the map in words (panprd.map.text), its alt text.
 
     Always 1920 × 1080 pixels; `width_in` is the width the picture will have on a slide (the meeting deck
-    places it beside a table), so its type is set in the slide's points and stays readable there."""
+    places it beside a table), so its type is set in the slide's points and stays readable there. `focus`
+    (a view's ?feature=) fits the window to that feature or unit, as the page's map does: a close-up is
+    drawn from the finer level its scale calls for, with the county borders."""
     started = time.perf_counter()
     font = cjk_font()
     message = None
@@ -320,7 +345,7 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
         message = ("No CJK font found (install fonts-noto-cjk); the map's labels are in English and Chinese "
                    "characters in the title may not show.")
         lang = "en"
-    spec = mapspec.build(ds, measures, page, lang, show_lights=show_lights)
+    spec = mapspec.build(ds, measures, page, lang, focus=focus, show_lights=show_lights)
     props = font_manager.FontProperties(family=font.family) if font else font_manager.FontProperties()
     bold = props.copy()
     bold.set_weight("bold")

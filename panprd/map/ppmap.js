@@ -3,7 +3,8 @@
  * The iframe's own script (the base map) is the same for every filter state of a page and language, so
  * streamlit-folium keeps the iframe; each rerun sends only a view description, which ppView draws after
  * removing the previous one. Geometries come from window.ppShapes (a static file the browser caches) by key,
- * or inline for the few a view makes itself (a close-up's counties, the lights' anchor points). Coordinates
+ * or inline for the few a view makes itself (the lights' anchor points); the finer levels' outlines from
+ * the level files fetched for the window (window.ppLevels). Coordinates
  * are packed: flat integer steps of 1/SCALE degree from the previous position.
  * Placeholders filled by panprd.map.files: __SCALE__, __LABEL_JS__, __LABEL_CSS__, __LABEL_PAD__.
  */
@@ -136,8 +137,8 @@
       Object.keys(swapped).forEach(function (unit) {
         var fine = finestLoaded(index, unit);
         if (fine && fine.data.borders && LEVELS[fine.index].borders) {
-          L.polyline(fine.data.borders, {pane: "ppCounties", color: "#8d6e63", weight: 0.8, opacity: 0.9,
-                                         interactive: false}).addTo(borderLayer);
+          L.polyline(fine.data.borders, {pane: "ppCounties", color: levelList.borderColour, weight: 0.8,
+                                         opacity: 0.9, interactive: false}).addTo(borderLayer);
         }
       });
       borderLayer.addTo(map);

@@ -41,6 +41,7 @@ PARTNER_COLOUR = "#94c194"  # members the shown actions name: the second emphasi
 PARTNER_EDGE = "#33691e"
 PROVINCE_EDGE = "#757575"
 UNIT_EDGE = "#8d6e63"
+COUNTY_EDGE = UNIT_EDGE  # the borders between a city's counties at city zoom, thinner (web and PNG)
 MARITIME_COLOUR = "#5c6bc0"
 LINK_COLOUR = "#e65100"
 

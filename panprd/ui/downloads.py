@@ -59,7 +59,7 @@ def buttons(ctx: PageContext, measures: pd.DataFrame) -> None:
         ("geojson", "application/geo+json", lambda: export.to_geojson(ds, measures, ctx.page.layer)),
         ("png", "image/png", lambda: static_map.render(ds, measures, page, lang, title, subtitle,
                                                        filters.lights_asked(view.filters),
-                                                       filters_text=description).png),
+                                                       filters_text=description, focus=view.feature).png),
     ]
     for extension, mime, make in files:
         st.download_button(t(f"download_{extension}", lang), data=make, file_name=name(extension), mime=mime,
