@@ -73,8 +73,8 @@ def test_labels_sit_on_their_own_land(ds, admin) -> None:
         elif lab.kind == "sar":
             minx, _, maxx, _ = geo.at[key, "geometry"].bounds
             assert lab.lon == pytest.approx(maxx if lab.align == "left" else minx, abs=1e-3), key
-        else:
-            assert geo.at[key, "geometry"].contains(point), key
+        else:  # a county's further anchors inside the county
+            assert geo.at[lab.name_of, "geometry"].contains(point), key
     assert abs(by_key["diaoyudao"].lon - 123.47) < 0.05 and abs(by_key["chiweiyu"].lon - 124.56) < 0.05
 
 
@@ -392,3 +392,44 @@ def test_labels_add_little_to_the_overview_payload(ds) -> None:
     assert len(maps.map_labels(ds, spec)) > 30
     with_labels = len(maps.map_payload(fmap).encode())
     assert with_labels - without < 0.10 * without, (without, with_labels)
+
+
+def test_a_county_wider_than_the_map_is_named_in_any_window_inside_it(ds, admin) -> None:
+    """At zoom 11 the map of a 1400 px page is ~0.45° × 0.3°: in every such window (0.05° steps) that a
+    Fujian county fills the most of, one of its anchors lies inside, 0.02° (~28 px, half a name) clear of
+    the edges; the further anchors appear only from COUNTY_ANCHOR_ZOOM, after every other label."""
+    _, by_key = admin
+    admin_rows = ds.geo.admin
+    counties = admin_rows[(admin_rows["level"] == "county") & admin_rows.index.str.startswith("35")
+                          & ~admin_rows.index.isin(list(vocab.FUJIAN_UNITS))]
+    anchors: dict[str, list[Label]] = {}
+    for lab in by_key.values():
+        anchors.setdefault(lab.name_of, []).append(lab)
+    further = [lab for lab in by_key.values() if lab.group]
+    assert {lab.min_zoom for lab in further} == {labels.COUNTY_ANCHOR_ZOOM}
+    assert all(lab.priority < labels.PRIORITY_COUNTY for lab in further)
+    assert len(anchors["350121"]) >= 4  # 闽侯县
+    windows, missed = 0, []
+    for code, geom in counties.geometry.items():
+        minx, miny, maxx, maxy = geom.bounds
+        for x in np.arange(minx, maxx - 0.45, 0.05):
+            for y in np.arange(miny, maxy - 0.3, 0.05):
+                window = shapely.box(x, y, x + 0.45, y + 0.3)
+                if geom.intersection(window).area < 0.6 * window.area:
+                    continue  # mostly another county's or the sea
+                windows += 1
+                inner = window.buffer(-0.02)
+                if not any(inner.contains(shapely.Point(lab.lon, lab.lat)) for lab in anchors[code]):
+                    missed.append((code, round(x, 2), round(y, 2)))
+    assert windows > 500 and missed == []
+
+
+def test_one_anchor_of_a_name_is_placed() -> None:
+    """Two anchors of one name, both free to show: the first placed wins, the other is dropped."""
+    first = Label("c", "闽侯县", 0.0, 0.0, 30, 0, 19, "county")
+    other = Label("c~0", "闽侯县", 10.0, 10.0, 29, 0, 19, "county", group="c")
+    alone = Label("d", "长乐区", 20.0, 20.0, 30, 0, 19, "county")
+    placed = labels.place([other, first, alone], lambda lon, lat: (lon * 10, lat * 10), lambda lab: (20, 10))
+    assert [lab.key for lab in placed] == ["c", "d"]
+    rows = LabelLayer([first, other, alone]).rows()
+    assert [r[0] for r in rows] == ["c", "d"] and rows[0][10:] == [0, [10.0, 10.0]]

@@ -64,15 +64,21 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   pane.style.zIndex = 650;
   pane.style.pointerEvents = "none";
   var group = L.layerGroup().addTo(map);
-  var items = rows.map(function (r) {
+  function item(r, key, lat, lon, min) {
     var colour = r[9] ? ' style="color:' + r[9] + '"' : "";
     var icon = L.divIcon({className: "pp-label pp-label-" + r[4], iconSize: null,
       html: '<span class="pp-label-text pp-align-' + r[8] + '"' + colour + ">" + r[1] + "</span>"});
-    var el = L.marker([r[2], r[3]], {icon: icon, pane: "ppLabels", interactive: false, keyboard: false})
+    var el = L.marker([lat, lon], {icon: icon, pane: "ppLabels", interactive: false, keyboard: false})
       .addTo(group).getElement();
-    el.setAttribute("data-key", r[0]);
+    el.setAttribute("data-key", key);
     el.setAttribute("data-kind", r[4]);
-    return {el: el, text: el.firstChild, min: r[5], max: r[6], keep: r[7] === 1};
+    return {el: el, text: el.firstChild, min: min, max: r[6], keep: r[7] === 1 && key === r[0], name: r[0]};
+  }
+  var items = rows.map(function (r) { return item(r, r[0], r[2], r[3], r[5]); });
+  rows.forEach(function (r) {  // a name's further anchors, after every other label
+    for (var i = 0; r[11] && i < r[11].length; i += 2) {
+      items.push(item(r, r[0] + "~" + i / 2, r[11][i], r[11][i + 1], r[10]));
+    }
   });
   function meets(a, b) {
     return a.left - pad < b.right && b.left - pad < a.right && a.top - pad < b.bottom && b.top - pad < a.bottom;
@@ -82,6 +88,7 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
     pending = false;
     if (!items.length) { return; }  // removed
     var zoom = map.getZoom(), frame = map.getContainer().getBoundingClientRect(), blocked = [], placed = [];
+    var named = {};  // the names placed: one anchor of a name is shown
     blockedSelectors.forEach(function (selector) {
       doc.querySelectorAll(selector).forEach(function (node) {
         var r = node.getBoundingClientRect();
@@ -95,14 +102,16 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
     var rects = items.map(function (it) { return it.on ? it.text.getBoundingClientRect() : null; });
     items.forEach(function (it, i) {
       var r = rects[i], show = false;
-      if (r && it.keep) {  // never dropped; shown when any of it is in the map
+      if (named[it.name]) {
+        show = false;
+      } else if (r && it.keep) {  // never dropped; shown when any of it is in the map
         show = r.right > frame.left && r.left < frame.right && r.bottom > frame.top && r.top < frame.bottom;
       } else if (r && r.left >= frame.left && r.right <= frame.right &&
                  r.top >= frame.top && r.bottom <= frame.bottom) {  // others: wholly in the map, or not at all
         show = !(placed.some(function (p) { return meets(r, p); }) ||
                  blocked.some(function (b) { return meets(r, b); }));
       }
-      if (show) { placed.push(r); }
+      if (show) { placed.push(r); named[it.name] = true; }
       it.el.classList.toggle("pp-label-hidden", !show);
     });
     runs += 1;  // tests wait on these: the labels are placed for this zoom, this many times
@@ -164,12 +173,24 @@ class LabelLayer(folium.MacroElement):
 
     def rows(self) -> list[list[object]]:
         """One compact row per label: key, escaped text, lat, lon, kind, min zoom, max zoom, keep (0/1),
-        align code, colour ("" for the kind's)."""
-        return [
-            [label.key, html.escape(label.text), round(label.lat, 4), round(label.lon, 4), label.kind,
-             label.min_zoom, label.max_zoom, int(label.keep), _ALIGN_CODE[label.align], label.colour or ""]
-            for label in self.labels
-        ]
+        align code, colour ("" for the kind's); a name's further anchors (labels whose group is its key) ride
+        on its row as their min zoom and [lat, lon, lat, lon, ...], and are placed after every other label."""
+        keys = {label.key for label in self.labels}
+        further: dict[str, list[Label]] = {}
+        for label in self.labels:
+            if label.group in keys:
+                further.setdefault(label.group, []).append(label)
+        rows = []
+        for label in self.labels:
+            if label.group in keys:
+                continue
+            row = [label.key, html.escape(label.text), round(label.lat, 4), round(label.lon, 4), label.kind,
+                   label.min_zoom, label.max_zoom, int(label.keep), _ALIGN_CODE[label.align], label.colour or ""]
+            if label.key in further:
+                anchors = further[label.key]
+                row += [anchors[0].min_zoom, [v for a in anchors for v in (round(a.lat, 4), round(a.lon, 4))]]
+            rows.append(row)
+        return rows
 
     def script(self, map_name: str) -> str:
         return (f"{LABEL_JS}({map_name},{script_json(self.rows())},{script_json(self.blocked)},"

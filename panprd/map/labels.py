@@ -45,6 +45,12 @@ FUJIAN_ZOOM = 6.0  # Fujian's nine cities and Pingtan appear; the province label
 LINE_LABEL_ZOOM = FUJIAN_ZOOM  # railways and other links: long enough to be told apart once Fujian fills the map
 POINT_LABEL_ZOOM = FUJIAN_ZOOM + 0.5  # ports, airports, data centres: several share a city, so one step later
 COUNTY_LABEL_ZOOM = 8.5  # Fujian's counties and districts, with their borders (panprd.map.levels.COUNTY_ZOOM)
+# From this zoom a county can be wider than the map: its name also has an anchor in each ANCHOR_CELL_DEG cell
+# of it (a share of a cell at least ANCHOR_MIN_SHARE), and the first of a county's anchors placed wins, so a
+# window inside 闽侯县 still names it. At 1400 px the map is ~0.45° wide at zoom 11.
+COUNTY_ANCHOR_ZOOM = 10.0
+ANCHOR_CELL_DEG = 0.2
+ANCHOR_MIN_SHARE = 0.3
 AREA_LABEL_PX = 60  # an area feature is labelled once its box is this many pixels across (points' zoom at most)
 
 # Priorities: the higher one wins a collision.
@@ -102,9 +108,15 @@ class Label:
     keep: bool = False
     align: str = "center"
     colour: str | None = None
+    group: str | None = None  # anchors of one name: at most one of a group is shown (None: the key's own)
 
     def shown_at(self, zoom: float) -> bool:
         return self.min_zoom <= zoom < self.max_zoom
+
+    @property
+    def name_of(self) -> str:
+        """What the label names: its group, or itself."""
+        return self.group or self.key
 
 
 # ---------------------------------------------------------------- which labels
@@ -153,11 +165,31 @@ def _admin_labels(geo: Geo, lang: str, window: Box) -> tuple[Label, ...]:
                      & ~admin["id"].isin(list(vocab.FUJIAN_UNITS))]  # 平潭 is named as a unit
     for code, row in counties.iterrows():
         lon, lat = interior_point(row["geometry"], window)
-        labels.append(Label(str(code), str(row["name_zh"] if lang == "zh" else row["name_en"]), lon, lat,
-                            PRIORITY_COUNTY, COUNTY_LABEL_ZOOM, MAX_ZOOM, "county"))
+        name = str(row["name_zh"] if lang == "zh" else row["name_en"])
+        labels.append(Label(str(code), name, lon, lat, PRIORITY_COUNTY, COUNTY_LABEL_ZOOM, MAX_ZOOM, "county"))
+        labels += [Label(f"{code}~{n}", name, x, y, PRIORITY_COUNTY - 1, COUNTY_ANCHOR_ZOOM, MAX_ZOOM, "county",
+                         group=str(code)) for n, (x, y) in enumerate(cell_anchors(row["geometry"], (lon, lat)))]
     if TAIWAN_CODE in admin.index:
         labels += islet_labels(admin.at[TAIWAN_CODE, "geometry"], lang)
     return tuple(sort_for_placement(labels))
+
+
+def cell_anchors(geom, primary: tuple[float, float]) -> list[tuple[float, float]]:
+    """Further anchors for a large area's name: one per ANCHOR_CELL_DEG cell it fills a fair share of,
+    the cell of its main anchor left out (ordered west to east, south to north)."""
+    x0, y0, x1, y1 = (math.floor(v / ANCHOR_CELL_DEG) for v in geom.bounds)
+    own = tuple(math.floor(v / ANCHOR_CELL_DEG) for v in primary)
+    out = []
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            if (x, y) == own:
+                continue
+            cell = shapely.box(x * ANCHOR_CELL_DEG, y * ANCHOR_CELL_DEG, (x + 1) * ANCHOR_CELL_DEG,
+                               (y + 1) * ANCHOR_CELL_DEG)
+            part = geom.intersection(cell)
+            if part.area >= ANCHOR_MIN_SHARE * cell.area:
+                out.append(interior_point(part, None))
+    return out
 
 
 def islet_labels(taiwan, lang: str) -> list[Label]:
@@ -324,7 +356,10 @@ def place(labels: Sequence[Label], project: Callable[[float, float], tuple[float
     """
     placed: list[Label] = []
     boxes: list[Box] = []
+    named: set[str] = set()
     for label in sort_for_placement(labels):
+        if label.name_of in named:  # another anchor of this name is placed
+            continue
         x, y = project(label.lon, label.lat)
         box = label_box(label, x, y, *measure(label))
         if frame is not None and not _inside(box if not label.keep else (x, y, x, y), frame):
@@ -333,6 +368,7 @@ def place(labels: Sequence[Label], project: Callable[[float, float], tuple[float
             continue
         placed.append(label)
         boxes.append(box)
+        named.add(label.name_of)
     return placed
 
 
