@@ -67,21 +67,8 @@ GREY, DARK, NOTICE = RGBColor(0x61, 0x61, 0x61), RGBColor(0x21, 0x21, 0x21), RGB
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 
 
-@dataclass(frozen=True)
-class Item:
-    """One agenda item: a saved view or a theme step (title in both languages, page, query string)."""
-
-    title_zh: str
-    title_en: str
-    page: str
-    query: str
-
-    def title(self, lang: str) -> str:
-        return self.title_zh if lang == "zh" else self.title_en
-
-    @property
-    def params(self) -> dict[str, str]:
-        return views.SavedView(self.title_zh, self.title_en, self.page, self.query).params
+# One agenda item: a saved view, or a theme step written as one (title in both languages, page, query).
+Item = views.SavedView
 
 
 @dataclass(frozen=True)
@@ -105,7 +92,7 @@ def agenda(view: filters.ViewState, saved: Sequence[views.SavedView]) -> Agenda:
     """The saved views when `view` is one of them, else one item per theme on this page, as presenter mode
     steps (panprd.views.view_steps / theme_steps)."""
     if views.view_position(list(saved), view) is not None:
-        return Agenda(tuple(Item(v.title_zh, v.title_en, v.page, v.query) for v in saved), True, view.page)
+        return Agenda(tuple(saved), True, view.page)
     steps = views.theme_steps(filters.ViewState(view.page))
     return Agenda(tuple(Item(s.title_zh, s.title_en, s.page, f"theme={s.params['theme']}") for s in steps),
                   False, view.page)
