@@ -139,8 +139,7 @@ def shapes_js(ds: Dataset, levels_url: str | None = None) -> str:
 def levels_js(ds: Dataset, urls: dict[tuple[str, str], str]) -> str:
     """The levels' list (levels_manifest) and the counties' names as label rows in each language:
     `window.ppLevelList(...)`, what ppmap.js asks for at the first level's zoom."""
-    counties = {lang: LabelLayer([lab for lab in labels.admin_labels(ds, lang) if lab.kind == "county"]).rows()
-                for lang in LANGS}
+    counties = {lang: LabelLayer(labels.county_labels(ds, lang)).rows() for lang in LANGS}
     body = {**levels_manifest(ds, urls), "counties": counties, "borderColour": mapspec.COUNTY_EDGE}
     return f"window.ppLevelList({script_json(body)});\n"
 

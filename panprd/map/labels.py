@@ -122,6 +122,12 @@ class Label:
 # ---------------------------------------------------------------- which labels
 
 
+def county_labels(ds: Dataset, lang: str) -> list[Label]:
+    """The counties' and districts' names of admin_labels (with their further anchors): the interactive map
+    gets them with the finer levels (panprd.map.files.levels_js), the PNG with its other names."""
+    return [lab for lab in admin_labels(ds, lang) if lab.kind == "county"]
+
+
 def admin_labels(ds: Dataset, lang: str, window: Box = REGION_WINDOW) -> list[Label]:
     """The provinces, Hong Kong and Macao, Fujian's ten units, its counties and districts (from
     COUNTY_LABEL_ZOOM) and the Taiwan islets, sorted for placement.

@@ -190,16 +190,16 @@ def _map_axes(fig: Figure, spec: MapSpec):
 def level_drawn(ds: Dataset, ax) -> levels.Level | None:
     """The finer level the interactive map draws at this picture's scale (its pixels per degree), or None:
     a close-up's coast is as fine on the slide as on the screen (issue 20)."""
+    ax.apply_aspect()  # the limits the figure will be drawn with
     x0, x1 = ax.get_xlim()
     return levels.at_zoom(ds, levels.zoom_of_width(abs(x1 - x0), ax.get_window_extent().width))
 
 
-def _draw_basemap(ax, ds: Dataset, spec: MapSpec) -> None:
+def _draw_basemap(ax, ds: Dataset, spec: MapSpec, level: levels.Level | None) -> None:
     """Provinces (Taiwan among them, in the same grey), partners tinted; Fujian's units on top. In a
-    close-up the units the finer level holds are drawn from it, with their county borders."""
+    close-up (`level`: level_drawn) the units the finer level holds are drawn from it, with their county
+    borders."""
     basemap, _ = mapspec.display_geometries(ds.geo)
-    ax.apply_aspect()
-    level = level_drawn(ds, ax)
     borders = []
     if level is not None:
         finer = levels.unit_shapes(ds.geo, level)
@@ -219,18 +219,16 @@ def _draw_labels(ax, ds: Dataset, spec: MapSpec, props, furniture: list, text_sc
     """The interactive map's names at the zoom this frame matches, none over another or over the title,
     notice, legend or inset (panprd.map.labels), and a metric scale bar clear of the legend."""
     sizes = {"province": 13, "sar": 11, "city": 12, "county": 10, "island": 11, "feature": 10}
-    counties = [lab for lab in labels.admin_labels(ds, spec.lang) if lab.kind == "county"]  # from city zoom
-    labels.place_on_axes(ax, maps.map_labels(ds, spec) + counties, props, sizes, blocked=furniture,
-                         zoom=labels.static_zoom(ax, text_scale=text_scale))
+    names = maps.map_labels(ds, spec) + labels.county_labels(ds, spec.lang)  # counties from city zoom
+    labels.place_on_axes(ax, names, props, sizes, blocked=furniture, zoom=labels.static_zoom(ax, text_scale=text_scale))
     miny, maxy = ax.get_ylim()
     labels.draw_scale_bar(ax, (miny + maxy) / 2, anchor=SCALE_BAR_ANCHOR, fontproperties=props, fontsize=12)
 
 
-def _draw_features(ax, ds: Dataset, spec: MapSpec) -> None:
+def _draw_features(ax, ds: Dataset, spec: MapSpec, close_up: bool) -> None:
     """The features, styled by kind as on the interactive maps; in a close-up (a finer level drawn) at the
     geodata's own resolution rather than the display's ~2 km."""
     _, display = mapspec.display_geometries(ds.geo)
-    close_up = level_drawn(ds, ax) is not None
     for fid, row in spec.features.iterrows():
         style = spec.style(row["kind"])
         geom = row.geometry if close_up else display.get(fid, row.geometry)
@@ -355,8 +353,9 @@ def render(ds: Dataset, measures: pd.DataFrame, page: str, lang: str, title: str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs when no CJK font: said in `message`
         ax = _map_axes(fig, spec)
-        _draw_basemap(ax, ds, spec)
-        _draw_features(ax, ds, spec)
+        level = level_drawn(ds, ax)
+        _draw_basemap(ax, ds, spec, level)
+        _draw_features(ax, ds, spec, level is not None)
         _draw_lights(ax, ds, spec)
         furniture = _draw_headings(fig, spec, title, subtitle, props, bold)
         furniture += [_draw_legend(ax, spec, props, bold), _draw_inset(fig, ds, spec, props)]
