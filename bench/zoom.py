@@ -39,14 +39,29 @@ ZOOMS = (8, 9, 10, 11, 12)
 XIAMEN, FUZHOU = (24.62, 118.13), (26.1, 119.34)
 DISTRICTS = {"xiamen": ("思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"),
              "fuzhou": ("鼓楼区", "台江区", "仓山区", "晋安区", "马尾区", "闽侯县", "长乐区", "连江县")}
-JS_SEGMENTS = """() => { const map = map_div, size = map.getSize(), out = [];
+# The on-screen segments (px) of the admin outlines in view (the units' and provinces' shapes and the county
+# borders drawn at city zoom; over Fuzhou at 1400 px only the latter are in view), every segment whose two
+# ends are inside the map.
+JS_SEGMENTS = """() => {
+  const map = map_div, size = map.getSize(), out = [];
   const inside = p => p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
-  const walk = r => { if (!r.length) return; if (r[0] instanceof L.LatLng) { for (let i = 1; i < r.length; i++) {
-      const a = map.latLngToContainerPoint(r[i - 1]), b = map.latLngToContainerPoint(r[i]);
-      if (inside(a) && inside(b)) out.push(a.distanceTo(b)); } } else r.forEach(walk); };
-  map.eachLayer(l => { if (l.getLatLngs && (l.options.pane === 'ppCounties' || (l.feature
-    && l.feature.properties && l.feature.properties.layer === 'admin'))) walk(l.getLatLngs()); });
-  return out; }"""
+  const walk = rings => {
+    if (!rings.length) return;
+    if (rings[0] instanceof L.LatLng) {
+      for (let i = 1; i < rings.length; i++) {
+        const a = map.latLngToContainerPoint(rings[i - 1]), b = map.latLngToContainerPoint(rings[i]);
+        if (inside(a) && inside(b)) out.push(a.distanceTo(b));
+      }
+    } else rings.forEach(walk);
+  };
+  map.eachLayer(l => {
+    if (l.getLatLngs && (l.options.pane === 'ppCounties' || (l.feature && l.feature.properties
+        && l.feature.properties.layer === 'admin'))) {
+      walk(l.getLatLngs());
+    }
+  });
+  return out;
+}"""
 JS_NAMES = """() => { const box = document.querySelector('.leaflet-container').getBoundingClientRect();
   return [...document.querySelectorAll('.pp-label')].filter(e => !e.classList.contains('pp-label-off')
     && !e.classList.contains('pp-label-hidden')).filter(e => { const r = e.getBoundingClientRect();

@@ -10,31 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from bench.zoom import JS_SEGMENTS  # the figure the benchmark reports
 from panprd.map import levels
 
-# The on-screen segments (px) of the admin outlines in view (the units' and provinces' shapes and the county
-# borders drawn at city zoom; over Fuzhou at 1400 px only the latter are in view), every segment whose two
-# ends are inside the map.
-JS_SEGMENTS = """() => {
-  const map = map_div, size = map.getSize(), out = [];
-  const inside = p => p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
-  const walk = rings => {
-    if (!rings.length) return;
-    if (rings[0] instanceof L.LatLng) {
-      for (let i = 1; i < rings.length; i++) {
-        const a = map.latLngToContainerPoint(rings[i - 1]), b = map.latLngToContainerPoint(rings[i]);
-        if (inside(a) && inside(b)) out.push(a.distanceTo(b));
-      }
-    } else rings.forEach(walk);
-  };
-  map.eachLayer(l => {
-    if (l.getLatLngs && (l.options.pane === 'ppCounties' || (l.feature && l.feature.properties
-        && l.feature.properties.layer === 'admin'))) {
-      walk(l.getLatLngs());
-    }
-  });
-  return out;
-}"""
 # The texts of the labels a reader sees (shown, inside the map) with their boxes.
 JS_LABELS = """() => {
   const box = document.querySelector('.leaflet-container').getBoundingClientRect();
