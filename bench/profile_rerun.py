@@ -36,7 +36,7 @@ from panprd import vocab  # noqa: E402
 # (file-name suffix, function name) -> the step's label
 STEPS = {
     ("ui/frame.py", "start"): "frame.start (config, data, sidebar, title)",
-    ("ui/frame.py", "_filter_widgets"): "sidebar filter widgets (facets)",
+    ("ui/frame.py", "filter_bar"): "filter bar widgets (facets)",
     ("filters.py", "facet_counts"): "filters.facet_counts",
     ("ui/map_page.py", "map_with_panel"): "map_page.map_with_panel",
     ("mapspec.py", "build"): "mapspec.build",

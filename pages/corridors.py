@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, map_page
 
-map_page.render(frame.context("corridors"))
+frame.body("corridors", map_page.render)

@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, map_page
 
-map_page.render(frame.context("ecology"))
+frame.body("ecology", map_page.render)

@@ -2,4 +2,4 @@
 
 from panprd.ui import explorer_page, frame
 
-explorer_page.render(frame.context("measures"))
+frame.body("measures", explorer_page.render)

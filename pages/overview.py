@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, map_page
 
-map_page.render(frame.context("overview"))
+frame.body("overview", map_page.render)

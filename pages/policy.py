@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, policy_page
 
-policy_page.render(frame.context("policy"))
+frame.body("policy", policy_page.render)

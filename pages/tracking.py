@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, tracking_page
 
-tracking_page.render(frame.context("tracking"))
+frame.body("tracking", tracking_page.render)

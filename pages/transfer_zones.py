@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, map_page
 
-map_page.render(frame.context("transfer_zones"))
+frame.body("transfer_zones", map_page.render)

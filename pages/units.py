@@ -2,4 +2,4 @@
 
 from panprd.ui import frame, units_page
 
-units_page.render(frame.context("units"))
+frame.body("units", units_page.render)

@@ -89,7 +89,7 @@ def test_every_registered_page_has_its_file_and_every_page_file_is_registered():
     files = {p.name for p in (APP_DIR / "pages").glob("*.py")}
     assert files == {Path(p.file).name for p in pages.PAGES}
     for spec in pages.PAGES:  # each page file hands its own key to the frame
-        assert f'frame.context("{spec.key}")' in (APP_DIR / spec.file).read_text(encoding="utf-8")
+        assert f'frame.body("{spec.key}", ' in (APP_DIR / spec.file).read_text(encoding="utf-8")
     assert pages.PAGES[0].path == "./" and filters.page_href("units") == "./units"
     assert set(pages.LAYER_PAGE) == {"corridor", "transfer_zone", "ecology"}
 

@@ -1,17 +1,20 @@
-"""The page frame, run once per rerun by app.py before the page itself ("the picture frame" of
-Streamlit's multipage apps): page config, local assets, data, view state, the sidebar (page links,
-language, filter widgets, basemap, larger type and presenter switches), the presenter bar, title, URL notes and data
-banner. The page then draws its body from one `PageContext`.
+"""The page frame, run once per full rerun by app.py before the page itself ("the picture frame" of
+Streamlit's multipage apps): page config, local assets, data, view state, the sidebar (language, sign-in,
+basemap, larger type and presenter switches), the presenter bar, title and banners. The page's body then
+runs in one fragment (`body`): the page links, the filter bar, URL notes and what the page draws from one
+`PageContext`. A filter change or a map click reruns the fragment alone (issue 23: the frame and sidebar
+were re-run and re-sent on every change).
 
-The URL query string is the one source of truth for the view: every run reads it, seeds the widgets
-from it, and a widget change writes it back. The sidebar's page links carry it (filters, language,
+The URL query string is the one source of truth for the view: every run, full or fragment, reads it, seeds
+the widgets from it, and a widget change writes it back. The page links carry it (filters, language,
 presenter mode), so switching pages keeps the view.
 """
 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +28,7 @@ from panprd.ui import deck, ledger, oidc_signin, presenter, signin
 from panprd.ui.html import LARGE_CSS, PAGE_CSS, alert, document_lang, esc, items
 
 CONTEXT_KEY = "pp_page_context"
+FRAME_KEY = "pp_frame"  # (the last full run's context, whether this run made it)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class PageContext:
     account: Account | None = None  # the signed-in ledger account, None for a viewer
     # The ledger the statuses in ds.measures came from (its key, states, engine); no ledger: all grey.
     ledger: ledger_view.LedgerView = ledger_view.LedgerView()
+    notes: tuple[filters.Note, ...] = ()  # what the URL asked for that could not be shown, and why
 
     @property
     def lang(self) -> str:
@@ -126,21 +131,19 @@ def _size_switch(view: filters.ViewState) -> None:
     st.toggle(t("large_type", view.lang), key="w_size", on_change=_on_size_change, help=t("large_type_hint", view.lang))
 
 
-def _filter_widgets(ds: data.Dataset, view: filters.ViewState, ledger_key: str) -> None:
-    """One widget per registered filter, seeded from the URL; each value labelled with its row count."""
+def _filter_widget(ds: data.Dataset, view: filters.ViewState, spec: filters.FilterSpec, ledger_key: str) -> None:
     lang = view.lang
-    for spec in filters.REGISTRY:
-        key = f"w_{spec.key}"
-        label = t(f"filter_{spec.key}", lang)
-        if spec.is_text:
-            st.session_state[key] = view.filters[spec.key]
-            st.text_input(label, key=key, on_change=_on_widget_change, max_chars=filters.MAX_QUERY_CHARS)
-            continue
-        counts = viewcache.facet_counts(ds, view.filters, spec.key, ledger_key)
-        st.session_state[key] = list(view.filters[spec.key])
-        st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
-                       format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
-                       placeholder="—")
+    key = f"w_{spec.key}"
+    label = t(f"filter_{spec.key}", lang)
+    if spec.is_text:
+        st.session_state[key] = view.filters[spec.key]
+        st.text_input(label, key=key, on_change=_on_widget_change, max_chars=filters.MAX_QUERY_CHARS)
+        return
+    counts = viewcache.facet_counts(ds, view.filters, spec.key, ledger_key)
+    st.session_state[key] = list(view.filters[spec.key])
+    st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
+                   format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
+                   placeholder="—")
 
 
 def _basemap_choice(lang: str) -> str | None:
@@ -159,27 +162,44 @@ def _basemap_choice(lang: str) -> str | None:
     return str(key)
 
 
-def _sidebar(ds: data.Dataset, page: pages.PageSpec, view: filters.ViewState, account: Account | None,
-             ledger_key: str) -> str | None:
-    """Page links, language, filters, basemap (map pages) and the presenter switch; returns the 天地图 key."""
+def _sidebar(page: pages.PageSpec, view: filters.ViewState, account: Account | None) -> str | None:
+    """Language, sign-in, basemap (map pages), larger type and the presenter switch: the choices that change
+    the whole page (each reruns the whole script); returns the 天地图 key. The page links and filters are in
+    the main area's bar (`nav_bar`, `filter_bar`): a filter change reruns that fragment only, and a fragment
+    cannot rewrite the sidebar, whose links would then carry a stale view."""
     lang = view.lang
     with st.sidebar:
         st.markdown(f"### {esc(t('app_title', lang))}")
         signin.sidebar_status(account, view)
-        for other in pages.PAGES:
-            target = view.target(other.key)
-            st.page_link(other.file, label=other.title(lang), query_params=target.query())
         st.session_state["w_lang"] = lang
         st.radio(t("language", lang), filters.LANGS, key="w_lang", horizontal=True,
                  format_func=lambda code: "中文" if code == "zh" else "English", on_change=_on_lang_change)
-        st.markdown(f"#### {esc(t('filters', lang))}")
-        _filter_widgets(ds, view, ledger_key)
-        st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
-        st.caption(t("share_hint", lang))
         tianditu_key = _basemap_choice(lang) if page.kind == "map" else None
         _size_switch(view)
         presenter.switch(view)
     return tianditu_key
+
+
+def nav_bar(view: filters.ViewState) -> None:
+    """The page links, each carrying the view's query string (filters, language, larger type)."""
+    with st.container(horizontal=True, gap="small", key="pp_nav"):
+        for other in pages.PAGES:
+            st.page_link(other.file, label=other.title(view.lang), query_params=view.target(other.key).query())
+
+
+def filter_bar(ds: data.Dataset, view: filters.ViewState, ledger_key: str) -> None:
+    """The filters above the page's body: one widget per registered filter, seeded from the URL, each value
+    labelled with its row count; the clear button and the sharing hint beside them."""
+    lang = view.lang
+    with st.container(border=True, key="pp_filters"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+            st.markdown(f'<p class="pp-filters-title">{esc(t("filters", lang))}</p>', unsafe_allow_html=True)
+            st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
+            st.caption(t("share_hint", lang))
+        columns = st.columns(4) + st.columns(4)
+        for spec, column in zip(filters.REGISTRY, columns, strict=True):
+            with column:
+                _filter_widget(ds, view, spec, ledger_key)
 
 
 def url_notes(notes: list[filters.Note], lang: str) -> None:
@@ -208,28 +228,31 @@ def _reasons(issues: tuple[data.Issue, ...], lang: str) -> str:
     return separator.join(f"{i.column or ''}{t('colon', lang)}{i.said.text(lang)}" for i in issues)
 
 
+def _view(page: pages.PageSpec, ds: data.Dataset) -> tuple[filters.ViewState, list[filters.Note]]:
+    return filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures), ds.feature_keys,
+                                   ds.policy.refs, ds.measures.index)
+
+
 def start(page: pages.PageSpec) -> PageContext:
-    """Everything a page shares, run once per rerun before the page; the context is kept for the page."""
+    """Everything a page shares, run once per full rerun before the page; the context is kept for the page."""
     ensure_static_assets(STATIC_DIR)
     raw_lang = st.query_params.get("lang", "zh")
     lang = raw_lang if raw_lang in filters.LANGS else "zh"
     st.set_page_config(page_title=t("app_title", lang), layout="wide", initial_sidebar_state="expanded")
     document_lang(lang)
     ds, tracked = ledger.statuses(dataset(lang))  # ds.measures carries each action's status and light
-    view, notes = filters.view_from_query(page.key, _url_params(), filters.choices_from(ds.measures),
-                                          ds.feature_keys, ds.policy.refs, ds.measures.index)
+    view, notes = _view(page, ds)
     account = signin.current_account(tracked.engine)  # from the signed session cookie; None for a viewer
     platform_problem = None
     if account is None:  # or signed in through the province's identity platform, when [auth] is configured
         account, platform_problem = oidc_signin.platform_account(tracked.engine)
         oidc_signin.return_to_target(page, account)
-    tianditu_key = _sidebar(ds, page, view, account, tracked.version)
+    tianditu_key = _sidebar(page, view, account)
     if view.present:
         presenter.bar(view, lambda: deck.controls(ds, view, tracked, page, "pp_deck_present"))
     st.title(page.title(lang))
     if not view.present:
         st.caption(t("app_subtitle", lang))
-    url_notes(notes, lang)
     data_banner(ds, lang)
     ledger.banner(tracked, lang)
     if platform_problem:
@@ -237,7 +260,7 @@ def start(page: pages.PageSpec) -> PageContext:
     st.html(PAGE_CSS)
     if view.large:
         st.html(LARGE_CSS)
-    context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked)
+    context = PageContext(page, ds, view, tianditu_key, account, ledger=tracked, notes=tuple(notes))
     st.session_state[CONTEXT_KEY] = context
     return context
 
@@ -255,3 +278,32 @@ def context(page_key: str) -> PageContext:
         made = start(pages.BY_KEY[page_key])
         st.session_state.pop(CONTEXT_KEY, None)
     return made
+
+
+def body(page_key: str, draw: Callable[[PageContext], None]) -> None:
+    """The page's body below the frame: the page links, the filter bar and what `draw` draws, in one
+    fragment, so that a filter change (or a click on the map) reruns this part alone and the sidebar, title
+    and banners stay as they are in the browser. The full run's context is kept for the fragment's reruns."""
+    st.session_state[FRAME_KEY] = (context(page_key), True)
+    _body(draw)
+
+
+@st.fragment
+def _body(draw: Callable[[PageContext], None]) -> None:
+    made, fresh = st.session_state[FRAME_KEY]
+    ctx = made if fresh else _refreshed(made)
+    st.session_state[FRAME_KEY] = (made, False)
+    if not ctx.view.present:  # a slide has the presenter bar instead
+        nav_bar(ctx.view)
+        filter_bar(ctx.ds, ctx.view, ctx.ledger.version)
+    url_notes(list(ctx.notes), ctx.lang)
+    draw(ctx)
+
+
+def _refreshed(made: PageContext) -> PageContext:
+    """The context of a fragment's rerun: the view of the URL as it is now, the data and ledger statuses as
+    they are now (both cached: a version check and one small query); the sidebar's choices (天地图 key,
+    account) from the full run, since changing one of them reruns the whole page."""
+    ds, tracked = ledger.statuses(dataset(made.lang))
+    view, notes = _view(made.page, ds)
+    return replace(made, ds=ds, view=view, ledger=tracked, notes=tuple(notes))

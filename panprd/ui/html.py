@@ -24,6 +24,11 @@ PAGE_CSS = """<style>
 a:focus-visible,button:focus-visible,summary:focus-visible,[tabindex]:focus-visible,
 label:has(input:focus-visible),[data-baseweb="select"]:focus-within>div,[data-baseweb="input"]:focus-within{
   outline:3px solid #1565c0 !important;outline-offset:2px}
+.pp-filters-title{font-weight:700;margin:0;color:#212121}
+[data-testid="stMainBlockContainer"]{padding-top:2.5rem}
+.st-key-pp_filters{gap:.4rem;padding:.5rem 1rem .6rem}
+.st-key-pp_filters [data-testid="stWidgetLabel"]{min-height:1.2rem;margin-bottom:0}
+.st-key-pp_nav{border-bottom:2px solid #b22222;padding-bottom:2px;flex-wrap:wrap}
 .pp-sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .pp-map-list{font-size:.92rem;line-height:1.7;columns:2 16em}
 .pp-map-list h5{margin:.2em 0;column-span:all}

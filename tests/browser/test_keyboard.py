@@ -125,7 +125,7 @@ def test_larger_type_by_keyboard_is_kept_in_the_url(page: Page, app_server: str)
     page.wait_for_url(re.compile(r"size=large"), timeout=TIMEOUT)
     page.wait_for_function(f"() => parseFloat(getComputedStyle(document.documentElement).fontSize) > {before}",
                            timeout=TIMEOUT)
-    tab_to(page, "Policy text", backwards=True)  # a page link carries it
+    tab_to(page, "Policy text")  # a page link (the bar at the top of the main area, after the sidebar) carries it
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/policy\?.*size=large"), timeout=TIMEOUT)
     page.locator("article.pp-clause").first.wait_for(timeout=TIMEOUT)

@@ -25,6 +25,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PAGE_PATHS = {"overview": "/", "corridors": "/corridors", "transfer_zones": "/transfer_zones", "ecology": "/ecology"}
 FEATURE_LAYERS = list(vocab.LAYERS)  # corridor, transfer_zone, ecology; the basemap's layer is "admin"
 ST_FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+FILTER_BAR = ".st-key-pp_filters"  # the filters above the page's body (panprd.ui.frame.filter_bar)
+NAV_BAR = ".st-key-pp_nav"  # the page links (panprd.ui.frame.nav_bar)
 RAIL = "rail_xiangpu"
 MARKUP = "<img src=x onerror=alert(1)>"
 
@@ -125,8 +127,8 @@ def feature_point(frame: Frame, fid: str) -> dict[str, int]:
 
 
 def tags(page: Page, label: str) -> list[str]:
-    """Texts of the selected chips of the sidebar multiselect labelled `label`."""
-    widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+    """Texts of the selected chips of the filter bar's multiselect labelled `label`."""
+    widget = page.locator(f'{FILTER_BAR} [data-testid="stMultiSelect"]').filter(
         has=page.locator(f'input[aria-label="{label}"]')
     )
     expect(widget).to_have_count(1)
@@ -173,7 +175,7 @@ def test_english_page(
     frame = open_map(page, f"{app_server}/corridors?lang=en", wait_for_map)
     expect(page.locator("h1")).to_have_text(t("page_corridors", "en"))
     assert t("page_corridors", "en") == "Cooperation corridors"
-    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(t("filters", "en"))
+    expect(page.locator(FILTER_BAR)).to_contain_text(t("filters", "en"))
     assert set(drawn_ids(frame)) == expected_ids(ds, "corridors")
     page.screenshot(path=screenshot_dir / "corridors_en.png", full_page=True)
     assert_clean(logs)
@@ -184,7 +186,7 @@ def test_first_visit_by_page_link_shows_only_the_app_navigation(
 ) -> None:
     """A shared link (README: `/ecology?partner=440000`) is often the first request a restarted server gets.
 
-    The sidebar must then show the app's own page links only, not Streamlit's own navigation built from
+    The page must then show the app's own page links only, not Streamlit's own navigation built from
     the `pages/` folder (which stays for every later visitor of that server process).
     """
     fresh = streamlit_server(PROJECT_ROOT / "app.py", env={"PANPRD_TEST_SERVER": "first-visit-by-page-link"})
@@ -192,7 +194,8 @@ def test_first_visit_by_page_link_shows_only_the_app_navigation(
     expect(page.locator("h1")).to_have_text(t("page_corridors", "zh"))
     page.screenshot(path=screenshot_dir / "first_visit_corridors.png", full_page=True)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
-    expect(page.locator('[data-testid="stSidebar"] a')).to_have_text([p.title("zh") for p in pages.PAGES])
+    expect(page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')).to_have_count(0)
+    expect(page.locator(f"{NAV_BAR} a")).to_have_text([p.title("zh") for p in pages.PAGES])
     assert_clean(logs)
 
 
@@ -250,10 +253,10 @@ def test_feature_link_opens_panel(page: Page, app_server: str, wait_for_map, ds:
 def test_page_switch_keeps_filters(page: Page, app_server: str, wait_for_map, ds: data.Dataset, logs: Logs) -> None:
     open_map(page, f"{app_server}/ecology?partner=440000", wait_for_map)
     assert any("广东" in tag for tag in tags(page, t("filter_partner", "zh")))
-    page.locator('[data-testid="stSidebar"] a').filter(has_text=t("page_corridors", "zh")).click()
+    page.locator(f"{NAV_BAR} a").filter(has_text=t("page_corridors", "zh")).click()
     page.wait_for_url(re.compile(r"/corridors\?(.*&)?partner=440000(&|$)"))
     expect(page.locator("h1")).to_have_text(t("page_corridors", "zh"))
-    partner = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+    partner = page.locator(f'{FILTER_BAR} [data-testid="stMultiSelect"]').filter(
         has=page.locator(f'input[aria-label="{t("filter_partner", "zh")}"]')
     )
     expect(partner.locator("[data-tag]")).to_have_count(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from playwright.sync_api import Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from panprd import data, filters, vocab
 from panprd.i18n import t
@@ -76,3 +77,79 @@ def test_a_filter_change_repaints_the_same_iframe(page: Page, app_server: str, w
     frame.locator("path.pp-selected").first.wait_for(state="attached", timeout=30_000)
     assert frame.evaluate("() => window.ppStillHere === true")
     assert frame.evaluate("() => JSON.stringify(map_div.getBounds())") == before
+
+
+# Every change Streamlit's frontend makes to the page's frame (the sidebar, the title above the fragment) is a
+# DOM mutation: a full rerun marks each element stale and back, re-renders the page links and radios. The open
+# multiselect's menu hides the rest of the page from screen readers (aria-hidden); that one is not the rerun's.
+WATCH_FRAME_JS = """() => {
+  const watched = [document.querySelector('section[data-testid="stSidebar"]'), document.querySelector('h1')];
+  window.ppFrameNodes = [...watched, ...document.querySelectorAll('section[data-testid="stSidebar"] *')];
+  window.ppFrameChanges = [];
+  const seen = new MutationObserver(list => list.filter(m => m.attributeName !== "aria-hidden").forEach(m =>
+    window.ppFrameChanges.push(`${m.type} ${m.attributeName || ""} ${(m.target.outerHTML || "").slice(0, 120)}`)));
+  watched.forEach(node => seen.observe(node, {subtree: true, childList: true, attributes: true, characterData: true}));
+}"""
+SAME_FRAME_JS = """() => {
+  const now = [document.querySelector('section[data-testid="stSidebar"]'), document.querySelector('h1'),
+               ...document.querySelectorAll('section[data-testid="stSidebar"] *')];
+  return [now.length === window.ppFrameNodes.length && now.every((node, i) => node === window.ppFrameNodes[i]),
+          window.ppFrameChanges];
+}"""
+
+
+def _sent(frames: list[bytes]) -> tuple[list[str], list[int]]:
+    """What the server sent in `frames`: each script run's finish status, and the root container (0 main, 1
+    sidebar) of each element it sent."""
+    finished, roots = [], []
+    for payload in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "script_finished":
+            finished.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+        elif msg.WhichOneof("type") == "delta" and msg.metadata.delta_path:
+            roots.append(msg.metadata.delta_path[0])
+    return finished, roots
+
+
+def _metric(page: Page, label: str) -> str:
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator(
+        '[data-testid="stMetricValue"]').inner_text()
+
+
+def test_a_filter_change_reruns_the_body_alone(page: Page, app_server: str, wait_for_map, ds: data.Dataset) -> None:
+    """Issue 23: a filter change in the filter bar repaints the map, the panel and the headline with the new view,
+    the URL carries the filter, the server reruns the page's fragment alone and sends nothing of the sidebar, and
+    the sidebar and the title are the same DOM nodes, not touched at all."""
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    unit = next(iter(vocab.FUJIAN_UNITS))
+    frame = open_map(page, f"{app_server}/?feature={unit}", wait_for_map)
+    expect(page.locator(f'.pp-panel[data-feature="{unit}"]')).to_be_visible()
+    assert _metric(page, t("count_actions", "zh")) == str(len(ds.measures))
+    first_view, _ = _view(frame)
+    page.evaluate(WATCH_FRAME_JS)
+    page.wait_for_timeout(300)
+    since = len(frames)
+
+    theme = next(iter(vocab.THEMES))
+    shown = filters.apply(ds.measures, filters.Filters(theme=(theme,)))
+    assert 0 < len(shown) < len(ds.measures)
+    page.get_by_role("combobox", name=t("filter_theme", "zh")).click()
+    page.get_by_role("option", name=vocab.THEMES[theme].label("zh")).first.click()
+    page.wait_for_url(f"**/?theme={theme}")  # the filter in the URL; the chosen unit dropped with the old view
+    frame.wait_for_function(
+        f"() => document.querySelector('.leaflet-container').getAttribute('data-pp-view') !== {json.dumps(first_view)}",
+        timeout=30_000)
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text=t("count_actions", "zh")).locator(
+        '[data-testid="stMetricValue"]')).to_have_text(str(len(shown)))
+    expect(page.locator(".pp-panel")).to_contain_text(t("panel_hint", "zh"))
+    expect(page.locator(f'.pp-panel[data-feature="{unit}"]')).to_have_count(0)
+    page.wait_for_timeout(500)  # anything late from the rerun
+    same, changes = page.evaluate(SAME_FRAME_JS)
+    assert same, "the sidebar or the title was re-made"
+    assert changes == [], f"{len(changes)} changes to the sidebar and title: {changes[:3]}"
+    assert _view(frame)[1] == 2
+    finished, roots = _sent(frames[since:])
+    assert finished == ["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"], finished
+    assert roots and 1 not in roots, f"{roots.count(1)} elements of the sidebar sent again"
