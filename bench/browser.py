@@ -147,6 +147,18 @@ def second_visit(browser: Browser, first: PageRun, path: str = "/") -> dict[str,
     return figures
 
 
+def new_visitor(browser: Browser, server: srv.Server, path: str = "/") -> dict[str, float]:
+    """A new visitor of a server that has served others (a fresh browser context, nothing cached): seconds
+    from navigation to the map painted."""
+    run = open_page(browser)
+    start = time.monotonic()
+    run.page.goto(server.base_url + path, wait_until="commit", timeout=PAINT_TIMEOUT_MS)
+    run.page.wait_for_function(_NEW_PAINTED, polling="raf", timeout=PAINT_TIMEOUT_MS)
+    figures = {"seconds": time.monotonic() - start, "ws_bytes": run.ws_bytes}
+    run.page.context.close()
+    return figures
+
+
 def _multiselect(page: Page) -> Locator:
     """The first multiselect of the page: the theme filter in the app's sidebar and in the naive page."""
     return page.locator('[data-testid="stMultiSelect"]').first

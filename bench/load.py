@@ -48,21 +48,22 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def random_query(rng: random.Random, choices: dict[str, list[str]]) -> str:
-    """One filter state: one to three filters (a search term among them at times), and a language."""
+    """One filter state: one to three filters (a search term among them at times)."""
     keys = rng.sample([*choices, "q"], rng.choice((1, 1, 2, 2, 3)))
     params = {key: rng.choice(SEARCH_TERMS) if key == "q" else rng.choice(choices[key]) for key in sorted(keys)}
-    if rng.random() < 0.3:
-        params["lang"] = "en"
     return urlencode(params)
 
 
 def session_queries(sessions: int, changes: int, seed: int) -> list[list[str]]:
-    """Per session: the overview, then `changes` random filter states (seeded per session)."""
+    """Per session: the overview (in English for 30% of the sessions), then `changes` random filter states
+    (seeded per session), each set as the page offers it (`wsclient.Session.change`: the filter bar's widgets
+    in a fragment rerun, or a new URL that keeps the session's language)."""
     measures = data.load().measures
     choices = {key: sorted(values) for key, values in filters.choices_from(measures).items()
                if key in ("theme", "partner", "place", "unit")}
     assert set(choices["theme"]) <= set(vocab.THEMES)
-    return [[""] + [random_query(random.Random(seed * 1000 + i * 100 + j), choices) for j in range(changes)]
+    return [["lang=en" if random.Random(seed * 1000 + i * 100 + 99).random() < 0.3 else ""]
+            + [random_query(random.Random(seed * 1000 + i * 100 + j), choices) for j in range(changes)]
             for i in range(sessions)]
 
 

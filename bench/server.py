@@ -51,9 +51,13 @@ def healthy(base_url: str, timeout: float = 2.0) -> bool:
 def start(app: Path, log_dir: Path, data_root: Path | None = None, port: int | None = None,
           wait: bool = True, app_dir: Path | None = None, env_extra: dict[str, str] | None = None) -> Server:
     """`streamlit run app` on 127.0.0.1 from the project root (so .streamlit/config.toml applies): the
-    app's own folder when it is a checkout (a "before" figure from another one), else this one."""
+    app's own folder when it is a checkout (a "before" figure from another one), else this one. A checkout's
+    app.py is served as `make run` serves it, through its serve.py (the sign-in routes and, from issue 23, the
+    warm start before the health check answers)."""
     if app_dir is None:
         app_dir = app.parent if (app.parent / "panprd").is_dir() else APP_DIR
+    if app.name == "app.py" and (app.parent / "serve.py").is_file():
+        app = app.parent / "serve.py"
     port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app),
