@@ -13,8 +13,9 @@ the room's laptops are, so that nginx spreads them; `--processes 1` measures one
 `--before DIR` runs the same load first against another checkout (`make load` makes one of main as of
 issue 13's start), so the table has a before and an after column taken in one run. Loopback only,
 bounded in sessions, runs and time.
-Prints per load: errors, per-run latency (median, p95, max), the map cache's hit rate on the server
-(counters the app writes when PANPRD_CACHE_STATS names a file), server memory, and the load average.
+Prints per load: the runs that were a fragment's rerun (the filter bar's widgets set; the before checkout has
+none: it reruns the page with the new URL), errors, per-run latency (median, p95, max), the map cache's hit
+rate on the server (counters the app writes when PANPRD_CACHE_STATS names a file), server memory, and the load average.
 Usage: `.venv/bin/python bench/load.py [20 50] [--before /tmp/before] [--changes 5] [--seed 13] [--processes N]`.
 """
 
@@ -116,6 +117,7 @@ def one_load(base_url: str, pgids: list[int], sessions: int, changes: int, seed:
         "sessions": sessions,
         "runs": len(runs),
         "views": len({q for qs in per_session for q in qs}),
+        "fragment_runs": sum(r.fragment for r in runs),
         "errors": len(errors),
         "first_error": errors[0][:120] if errors else "",
         "median_ms": round(statistics.median(seconds) * 1000) if seconds else None,
@@ -157,7 +159,7 @@ def run_app(app_dir: Path, loads: list[int], changes: int, seed: int, url: str |
             path.unlink(missing_ok=True)
 
 
-HEADER = ["sessions", "runs", "views", "errors", "median_ms", "p95_ms", "max_ms", "hit_rate", "wall_s",
+HEADER = ["sessions", "runs", "views", "fragment_runs", "errors", "median_ms", "p95_ms", "max_ms", "hit_rate", "wall_s",
           "rss_before_mib", "rss_peak_mib", "load_avg"]
 
 

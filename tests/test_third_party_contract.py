@@ -10,6 +10,10 @@ a message naming what changed, rather than as a blank map in the browser.
 - Leaflet (XStatic-Leaflet): `panprd/map/ppmap.js` replaces `L.Map.Keyboard.prototype._onMouseDown`, which
   focuses the map on mousedown, so that the focus does not scroll the page under the pointer.
 
+- Streamlit (pinned ~=1.67.0): `declare_component` registers a component only inside a script run, so
+  `panprd.ui.warmup` (which imports streamlit-folium before any run) registers it itself through
+  `runtime.get_instance().component_registry.register_component`.
+
 To upgrade streamlit-folium: raise the pin in pyproject.toml, run this file, and follow what it names.
 """
 
@@ -90,3 +94,25 @@ def test_leaflet_keyboard_handler_focuses_on_mousedown_through_the_method_ppmap_
     assert "mousedown: this._onMouseDown" in handler and "_onMouseDown: function" in handler, \
         f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard no longer focuses through _onMouseDown; see ppmap.js"
     assert "this._focused" in handler, f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard._focused is gone"
+
+
+def test_streamlit_registers_a_component_only_in_a_script_run_and_warmup_registers_it() -> None:
+    """What panprd.ui.warmup relies on: outside a script run `declare_component` registers nothing (so the
+    warm start must), and the registry's `register_component` takes the component object."""
+    from streamlit import runtime
+    from streamlit.components.v1 import component_registry
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from panprd.ui import warmup
+
+    source = inspect.getsource(component_registry.declare_component)
+    assert "get_script_run_ctx()" in source and "register_component(component)" in source, (
+        "streamlit's declare_component no longer registers only inside a script run: re-check panprd.ui.warmup")
+    assert get_script_run_ctx() is None
+    assert hasattr(runtime, "get_instance")
+    registry = component_registry.ComponentRegistry
+    assert hasattr(registry, "instance")
+    from streamlit.components.types.base_component_registry import BaseComponentRegistry
+    assert list(inspect.signature(BaseComponentRegistry.register_component).parameters) == ["self", "component"]
+    assert isinstance(streamlit_folium._component_func, component_registry.CustomComponent)
+    assert "register_component(streamlit_folium._component_func)" in inspect.getsource(warmup)
