@@ -29,8 +29,9 @@ test: $(VENV)/.installed browser-deps db-deps
 check: $(VENV)/.installed
 	$(PY) -m panprd check
 
-# "Before" for issue 13's tables: main as it was when the issue started, exported (not a worktree).
-BEFORE_COMMIT ?= b0f3a34
+# "Before" for `make bench` and `make load`: main as it was when issue 23 (speed) started, exported (not a
+# worktree). Issue 13's tables were taken against b0f3a34 (BEFORE_COMMIT=b0f3a34 repeats them).
+BEFORE_COMMIT ?= dc78d76
 BEFORE ?= /tmp/panprd-before-$(BEFORE_COMMIT)
 
 $(BEFORE)/app.py:
