@@ -141,11 +141,9 @@ def _filter_widget(ds: data.Dataset, view: filters.ViewState, spec: filters.Filt
         return
     counts = viewcache.facet_counts(ds, view.filters, spec.key, ledger_key)
     st.session_state[key] = list(view.filters[spec.key])
-    # wrap: in a column Streamlit scrolls the chips sideways, and then the first click on a chip's × after the
-    # menu closed landed on a chip that had moved (seen in the benchmark: the theme was not removed)
     st.multiselect(label, list(spec.vocabulary(ds.measures)), key=key, on_change=_on_widget_change,
                    format_func=lambda v, s=spec, c=counts: f"{s.label(v, lang)} ({c.get(v, 0)})",
-                   placeholder="—", wrap=True)
+                   placeholder="—")
 
 
 def _basemap_choice(lang: str) -> str | None:

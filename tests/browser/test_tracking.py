@@ -80,6 +80,8 @@ def signed_in_line(page: Page) -> str:
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the Streamlit selectbox labelled `label`."""
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                           ".getAttribute('data-test-script-state') === 'notRunning'", timeout=TIMEOUT)
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option).first.click()
     expect(page.get_by_role("combobox", name=label)).to_have_value(option)
