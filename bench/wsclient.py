@@ -84,11 +84,11 @@ class Session:
 
     async def change(self, query: str, timeout: float = RUN_TIMEOUT_S) -> Run:
         """Set the filters of `query` (its other keys are the page's, as now) the way the page offers them."""
-        wanted = parse_qs(query)
+        wanted, now = parse_qs(query), parse_qs(self.query)
         if not self.widgets or any(key not in filters.SPECS for key in wanted):  # a new URL: the filters replaced
-            kept = [(k, v) for k, values in parse_qs(self.query).items() if k not in filters.SPECS for v in values]
-            return await self.run(urlencode(kept + [(k, v) for k, values in wanted.items() for v in values]), timeout)
-        lang = parse_qs(self.query).get("lang", ["zh"])[0]
+            kept = {k: v for k, v in now.items() if k not in filters.SPECS}
+            return await self.run(urlencode({**kept, **wanted}, doseq=True), timeout)
+        lang = now.get("lang", ["zh"])[0]
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = self.page_script_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from panprd import data, filters, vocab
@@ -115,9 +115,9 @@ def _sent(frames: list[bytes]) -> tuple[list[str], list[int]]:
     return finished, roots
 
 
-def _metric(page: Page, label: str) -> str:
-    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator(
-        '[data-testid="stMetricValue"]').inner_text()
+def _metric(page: Page, label: str) -> Locator:
+    """The value of the headline's metric labelled `label`."""
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
 
 
 def test_a_filter_change_reruns_the_body_alone(page: Page, app_server: str, wait_for_map, ds: data.Dataset) -> None:
@@ -129,7 +129,7 @@ def test_a_filter_change_reruns_the_body_alone(page: Page, app_server: str, wait
     unit = next(iter(vocab.FUJIAN_UNITS))
     frame = open_map(page, f"{app_server}/?feature={unit}", wait_for_map)
     expect(page.locator(f'.pp-panel[data-feature="{unit}"]')).to_be_visible()
-    assert _metric(page, t("count_actions", "zh")) == str(len(ds.measures))
+    expect(_metric(page, t("count_actions", "zh"))).to_have_text(str(len(ds.measures)))
     first_view, _ = _view(frame)
     page.evaluate(WATCH_FRAME_JS)
     page.wait_for_timeout(300)
@@ -144,8 +144,7 @@ def test_a_filter_change_reruns_the_body_alone(page: Page, app_server: str, wait
     frame.wait_for_function(
         f"() => document.querySelector('.leaflet-container').getAttribute('data-pp-view') !== {json.dumps(first_view)}",
         timeout=30_000)
-    expect(page.locator('[data-testid="stMetric"]').filter(has_text=t("count_actions", "zh")).locator(
-        '[data-testid="stMetricValue"]')).to_have_text(str(len(shown)))
+    expect(_metric(page, t("count_actions", "zh"))).to_have_text(str(len(shown)))
     expect(page.locator(".pp-panel")).to_contain_text(t("panel_hint", "zh"))
     expect(page.locator(f'.pp-panel[data-feature="{unit}"]')).to_have_count(0)
     page.wait_for_timeout(500)  # anything late from the rerun
