@@ -82,7 +82,12 @@ def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the Streamlit selectbox labelled `label`."""
     page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
                            ".getAttribute('data-test-script-state') === 'notRunning'", timeout=TIMEOUT)
-    page.get_by_role("combobox", name=label).click()
+    box = page.get_by_role("combobox", name=label)
+    # The selectbox's menu closes when the page scrolls (React Aria's popover), and Playwright's own scroll to
+    # an element below the fold can land just after its click; so scroll first and let two frames pass.
+    box.scroll_into_view_if_needed()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    box.click()
     page.get_by_role("option", name=option).first.click()
     expect(page.get_by_role("combobox", name=label)).to_have_value(option)
 
