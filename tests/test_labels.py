@@ -379,7 +379,7 @@ def test_label_layer_refuses_a_colour_or_kind_that_is_not_one() -> None:
 
 def test_label_layer_script_and_metric_scale() -> None:
     page = _rendered([Label("710000", "台湾省", 121.0, 23.7, 79, 0, 19, "province", keep=True)])
-    assert 'createPane("ppLabels")' in page and "interactive: false" in page
+    assert 'createPane("ppLabels")' in page and 'pane.style.pointerEvents = "none"' in page
     assert 'L.control.scale({position: "bottomleft", metric: true, imperial: false})' in page
     assert _payload_rows(page) == [["710000", "台湾省", 23.7, 121.0, "province", 0, 19, 1, "c", ""]]
 

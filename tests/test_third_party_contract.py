@@ -8,7 +8,9 @@ a message naming what changed, rather than as a blank map in the browser.
 - branca (folium's element tree): `panprd.assets.elements` walks `Element._children`, and the
   label and scale layers' templates use `this._parent` (branca's own templates do the same).
 - Leaflet (XStatic-Leaflet): `panprd/map/ppmap.js` replaces `L.Map.Keyboard.prototype._onMouseDown`, which
-  focuses the map on mousedown, so that the focus does not scroll the page under the pointer.
+  focuses the map on mousedown, so that the focus does not scroll the page under the pointer; and
+  `panprd.map.label_layer` places its names as Leaflet's Marker does, through `map._zoomAnimated` and
+  `map._latLngToNewLayerPoint` during a zoom animation.
 
 - Streamlit (pinned ~=1.67.0): `declare_component` registers a component only inside a script run, so
   `panprd.ui.warmup` (which imports streamlit-folium before any run) registers it itself through
@@ -94,6 +96,18 @@ def test_leaflet_keyboard_handler_focuses_on_mousedown_through_the_method_ppmap_
     assert "mousedown: this._onMouseDown" in handler and "_onMouseDown: function" in handler, \
         f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard no longer focuses through _onMouseDown; see ppmap.js"
     assert "this._focused" in handler, f"Leaflet {xstatic.pkg.leaflet.VERSION}: Keyboard._focused is gone"
+
+
+def test_leaflet_marker_zoom_animation_is_the_one_the_label_layer_copies() -> None:
+    """The labels follow a zoom animation as a Leaflet marker does (panprd.map.label_layer): the map's
+    `_zoomAnimated` flag and `_latLngToNewLayerPoint(latlng, zoom, center)`."""
+    source = (Path(xstatic.pkg.leaflet.BASE_DIR) / "leaflet-src.js").read_text(encoding="utf-8")
+    name = f"Leaflet {xstatic.pkg.leaflet.VERSION}"
+    assert "_latLngToNewLayerPoint: function (latlng, zoom, center)" in source, \
+        f"{name}: Map._latLngToNewLayerPoint changed; see label_layer.LABEL_JS"
+    assert "this._map._latLngToNewLayerPoint(this._latlng, opt.zoom, opt.center).round()" in source, \
+        f"{name}: Marker no longer animates a zoom as label_layer.LABEL_JS does"
+    assert "this._zoomAnimated = map._zoomAnimated;" in source, f"{name}: Map._zoomAnimated is gone"
 
 
 def test_streamlit_registers_a_component_only_in_a_script_run_and_warmup_registers_it() -> None:

@@ -63,23 +63,45 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   var pane = map.getPane("ppLabels") || map.createPane("ppLabels");
   pane.style.zIndex = 650;
   pane.style.pointerEvents = "none";
-  var group = L.layerGroup().addTo(map);
+  // One holder of plain elements, placed as Leaflet places a marker (layer point, z-index by y, the zoom
+  // animation's transform): thousands of L.markers cost three map listeners each, and Leaflet checks every
+  // listener of a type when one is added, so a view of 4,000 names spent most of its labelling there.
+  var holder = doc.createElement("div");
+  var items = [], html = [];
   function item(r, key, lat, lon, min) {
     var colour = r[9] ? ' style="color:' + r[9] + '"' : "";
-    var icon = L.divIcon({className: "pp-label pp-label-" + r[4], iconSize: null,
-      html: '<span class="pp-label-text pp-align-' + r[8] + '"' + colour + ">" + r[1] + "</span>"});
-    var el = L.marker([lat, lon], {icon: icon, pane: "ppLabels", interactive: false, keyboard: false})
-      .addTo(group).getElement();
-    el.setAttribute("data-key", key);
-    el.setAttribute("data-kind", r[4]);
-    return {el: el, text: el.firstChild, min: min, max: r[6], keep: r[7] === 1 && key === r[0], name: r[0]};
+    html.push('<div class="leaflet-marker-icon leaflet-zoom-animated pp-label pp-label-' + r[4] + '">' +
+              '<span class="pp-label-text pp-align-' + r[8] + '"' + colour + ">" + r[1] + "</span></div>");
+    items.push({key: key, kind: r[4], at: L.latLng(lat, lon), min: min, max: r[6], keep: r[7] === 1 && key === r[0],
+                name: r[0]});
   }
-  var items = rows.map(function (r) { return item(r, r[0], r[2], r[3], r[5]); });
+  rows.forEach(function (r) { item(r, r[0], r[2], r[3], r[5]); });
   rows.forEach(function (r) {  // a name's further anchors, after every other label
     for (var i = 0; r[11] && i < r[11].length; i += 2) {
-      items.push(item(r, r[0] + "~" + i / 2, r[11][i], r[11][i + 1], r[10]));
+      item(r, r[0] + "~" + i / 2, r[11][i], r[11][i + 1], r[10]);
     }
   });
+  holder.innerHTML = html.join("");
+  items.forEach(function (it, i) {
+    it.el = holder.children[i];
+    it.text = it.el.firstChild;
+    it.el.setAttribute("data-key", it.key);  // keys come from the data: set as attributes, never as markup
+    it.el.setAttribute("data-kind", it.kind);
+  });
+  function place(point, it) {
+    L.DomUtil.setPosition(it.el, point);
+    it.el.style.zIndex = String(point.y);
+  }
+  function position() {
+    items.forEach(function (it) { place(map.latLngToLayerPoint(it.at).round(), it); });
+  }
+  function animate(e) {
+    items.forEach(function (it) { place(map._latLngToNewLayerPoint(it.at, e.zoom, e.center).round(), it); });
+  }
+  position();
+  pane.appendChild(holder);
+  map.on("zoom viewreset", position);
+  if (map._zoomAnimated) { map.on("zoomanim", animate); }
   function meets(a, b) {
     return a.left - pad < b.right && b.left - pad < a.right && a.top - pad < b.bottom && b.top - pad < a.bottom;
   }
@@ -130,9 +152,11 @@ LABEL_JS = """(function (map, rows, blockedSelectors, css, pad) {
   return {remove: function () {  // the labels of a view that is replaced (panprd/map/ppmap.js)
     items = [];
     map.off("zoomend moveend resize", schedule);
+    map.off("zoom viewreset", position);
+    map.off("zoomanim", animate);
     doc.removeEventListener("toggle", schedule, true);
     window.removeEventListener("load", schedule);
-    map.removeLayer(group);
+    holder.remove();
   }};
 })"""
 

@@ -176,6 +176,9 @@
   }
   var drawLabels = __LABEL_JS__;
 
+  // One tooltip and one pair of hover handlers per part, on the part's layer (Leaflet hands a feature's events
+  // to its group with the feature as e.layer), rather than one of each per feature: at 4,000 features the
+  // per-feature bindings were a large share of drawing a view.
   function geoLayer(part, styles) {
     var data = {type: "FeatureCollection", features: part.features.map(function (f) {
       return {type: "Feature", properties: f[2], geometry: geometry(f[0]), style: f[1], ppKey: f[0]};
@@ -188,15 +191,15 @@
         if (typeof feature.ppKey === "string" && feature.ppKey.indexOf("a:") === 0 && item.setLatLngs) {
           drawn.push({unit: feature.ppKey.slice(2), layer: item, coarse: latLngs(feature.geometry), level: -1});
         }
-        if (part.tooltip && feature.properties.tip) {
-          item.bindTooltip(feature.properties.tip, {sticky: part.tooltip === "sticky"});
-        }
-        if (part.highlight) {
-          item.on("mouseover", function () { item.setStyle(part.highlight); });
-          item.on("mouseout", function () { layer.resetStyle(item); });
-        }
       }
     });
+    if (part.tooltip) {  // every feature of a part with tooltips has its `tip` (panprd.map.leaflet)
+      layer.bindTooltip(function (item) { return item.feature.properties.tip; }, {sticky: part.tooltip === "sticky"});
+    }
+    if (part.highlight) {
+      layer.on("mouseover", function (e) { e.layer.setStyle(part.highlight); });
+      layer.on("mouseout", function (e) { layer.resetStyle(e.layer); });
+    }
     return layer;
   }
 

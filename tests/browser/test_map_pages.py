@@ -375,3 +375,32 @@ def test_a_first_click_on_a_map_below_the_fold_opens_the_unit_under_the_pointer(
     expect(page.locator(".pp-panel h4").first).to_contain_text("平潭综合实验区")
     assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == scrolled
     assert_clean(logs)
+
+
+JS_STROKE = """(fid) => {
+  const map = window.map_div || Object.values(window).find(v => v instanceof L.Map);
+  let width = null;
+  map.eachLayer(l => { if (l.feature && l.feature.properties.id === fid && l._path) width = l.options.weight; });
+  return width;
+}"""
+
+
+def test_hovering_a_feature_names_it_and_thickens_it_until_the_pointer_leaves(
+    page: Page, app_server: str, wait_for_map, ds: data.Dataset, logs: Logs
+) -> None:
+    """The tooltip and the hover highlight are bound once per layer (ppmap.js): each feature still names
+    itself, and is drawn heavier only while the pointer is on it."""
+    frame = open_map(page, app_server + PAGE_PATHS["corridors"], wait_for_map)
+    container = frame.locator(".leaflet-container")
+    tooltip = frame.locator(".leaflet-tooltip")
+    resting = {fid: frame.evaluate(JS_STROKE, fid) for fid in (RAIL, "rail_ganlong")}
+    for fid in (RAIL, "rail_ganlong"):
+        name = ds.geo.features.loc[fid, "name_zh"]
+        container.hover(position=feature_point(frame, fid))
+        expect(tooltip).to_have_count(1)
+        expect(tooltip).to_contain_text(name)
+        assert frame.evaluate(JS_STROKE, fid) > resting[fid]
+        page.mouse.move(5, 5)  # off the map
+        expect(tooltip).to_have_count(0)
+        assert frame.evaluate(JS_STROKE, fid) == resting[fid]
+    assert_clean(logs)
