@@ -121,6 +121,7 @@ class ViewCache:
 
 MAPS = ViewCache()
 FACETS = ViewCache(max_entries=4096)
+LISTS = ViewCache()  # a map page's lists of what it draws and what it cannot (panprd.ui.map_page), as HTML
 BASES = ViewCache(max_entries=16)  # the base maps (panprd.ui.mapview): per data version, language, tiles, size
 
 

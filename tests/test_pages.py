@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from apptest_pages import html_of, open_page
 from streamlit.testing.v1 import AppTest
 
 from panprd import data, filters
+from panprd.i18n import t
+from panprd.map import spec as mapspec
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 MAP_PAGES = {"overview": "总览", "corridors": "合作通道", "transfer_zones": "产业转移与合作园区", "ecology": "生态区域"}
@@ -126,3 +129,29 @@ def test_tianditu_is_opt_in_and_needs_a_key():
     at.run()
     assert "tianditu.gov.cn" in str(at.get("component_instance")[0].proto)
     assert not at.exception
+
+
+def _map_list_keys(at: AppTest) -> tuple[set[str], set[str]]:
+    """The 本图要素 list's data-keys, and the query strings of its links."""
+    listed = next(body for body in (el.proto.body for el in at.get("html")) if 'class="pp-map-list"' in body)
+    keys = set(re.findall(r'data-key="([^"]+)"', listed))
+    queries = {href.split("?", 1)[1] if "?" in href else "" for href in re.findall(r'href="([^"]+)"', listed)}
+    return keys, queries
+
+
+def test_the_map_pages_lists_follow_the_view_in_one_session(ds):
+    """The lists under the map (本图要素 and the features without a geometry) are built once per view: a filter
+    change in the same session lists the new view's features, with links that carry the new filter."""
+    at = open_page("corridors", theme="infrastructure")
+    for theme in ("infrastructure", "opening", "infrastructure"):
+        at.query_params["theme"] = theme
+        at.run()
+        assert not at.exception, at.exception
+        shown = filters.apply(ds.measures, filters.Filters(theme=(theme,)))
+        drawn = set(mapspec.features_of(ds, shown, "corridor").index)
+        keys, queries = _map_list_keys(at)
+        assert keys & set(ds.geo.features.index) == drawn
+        assert queries and all(f"theme={theme}" in q for q in queries)
+        unmapped = mapspec.features_of(ds, shown, "corridor", mapped=False)
+        expanders = [e.label for e in at.expander]
+        assert (t("unmapped_title", "zh") in expanders) == (not unmapped.empty), (theme, expanders)

@@ -193,7 +193,8 @@
         }
       }
     });
-    if (part.tooltip) {  // every feature of a part with tooltips has its `tip` (panprd.map.leaflet)
+    // every feature of a part with tooltips has its tip (panprd.map.leaflet)
+    if (part.tooltip) {
       layer.bindTooltip(function (item) { return item.feature.properties.tip; }, {sticky: part.tooltip === "sticky"});
     }
     if (part.highlight) {
