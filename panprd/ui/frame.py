@@ -193,7 +193,7 @@ def filter_bar(ds: data.Dataset, view: filters.ViewState, ledger_key: str) -> No
     lang = view.lang
     with st.container(border=True, key="pp_filters"):
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-            st.markdown(f'<p class="pp-filters-title">{esc(t("filters", lang))}</p>', unsafe_allow_html=True)
+            st.html(f'<h2 class="pp-filters-title">{esc(t("filters", lang))}</h2>', width="content")
             st.button(t("clear_filters", lang), on_click=_on_clear, disabled=not view.filters.active)
             st.caption(t("share_hint", lang))
         columns = st.columns(4) + st.columns(4)

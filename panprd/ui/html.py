@@ -24,8 +24,10 @@ PAGE_CSS = """<style>
 a:focus-visible,button:focus-visible,summary:focus-visible,[tabindex]:focus-visible,
 label:has(input:focus-visible),[data-baseweb="select"]:focus-within>div,[data-baseweb="input"]:focus-within{
   outline:3px solid #1565c0 !important;outline-offset:2px}
-.pp-filters-title{font-weight:700;margin:0;color:#212121}
+.pp-filters-title{font-size:1rem;font-weight:700;line-height:1.6;margin:0;padding:0;color:#212121}
 [data-testid="stMainBlockContainer"]{padding-top:2.5rem}
+[data-testid="stMainBlockContainer"] h1{font-size:2.1rem;padding:1rem 0 .35rem}
+[data-testid="stMetricValue"]{font-size:1.9rem}
 .st-key-pp_filters{gap:.4rem;padding:.5rem 1rem .6rem}
 .st-key-pp_filters [data-testid="stWidgetLabel"]{min-height:1.2rem;margin-bottom:0}
 .st-key-pp_nav{border-bottom:2px solid #b22222;padding-bottom:2px;flex-wrap:wrap}
