@@ -38,9 +38,12 @@ $(BEFORE)/app.py:
 	mkdir -p $(BEFORE) && git archive $(BEFORE_COMMIT) | tar -x -C $(BEFORE)
 
 ## Benchmark against the naive explore() map and the before checkout (bench/README.md); writes bench/results.md
+## (the issue-23 run: ×1 and ×100, before at both, the naive map at ×1 only; BENCH_ARGS= runs bench/run.py's
+## defaults, the naive map at ×10 and ×100 too, which takes far longer)
+BENCH_ARGS ?= --scales 1,100 --naive-scales 1 --before-scales 1,100 --changes 10 --reruns 10
 bench: $(VENV)/.installed browser-deps $(BEFORE)/app.py
 	$(VENV)/bin/pip install -q -e '.[build-geodata]'
-	$(PY) bench/run.py --before $(BEFORE)
+	$(PY) bench/run.py --before $(BEFORE) $(BENCH_ARGS)
 
 ## Load test: 20 and 50 concurrent websocket sessions with random filter changes, before and after, in the
 ## meeting deployment (loopback)
