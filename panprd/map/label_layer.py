@@ -4,11 +4,12 @@ Why MacroElements: in st_folium's iframe an inline ``<script>`` in the page head
 never runs (panprd.assets), but the map's own script section does. So the label data and the code
 that draws and declutters it go into a ``script`` macro, and the CSS is injected by that code.
 
-The labels are Leaflet markers with a text ``divIcon`` in their own pane above the overlays,
-non-interactive (the map's tooltips and clicks pass through). After every zoom, move and resize
-the code shows the labels whose zoom range holds the zoom, then walks them in placement order (keep
-labels first, then by priority) and hides any whose box meets a label already shown or the map's
-furniture (legend, notice, inset, Leaflet controls). Keep labels (台湾, 钓鱼岛, 赤尾屿) are always
+The labels are text elements in one holder, in their own pane above the overlays, placed as Leaflet
+places a marker (not one ``L.marker`` each: at ×100 that bookkeeping was half of drawing the names) and
+non-interactive (the pane takes no pointer events, so the map's tooltips and clicks pass through). After
+every zoom, move and resize the code shows the labels whose zoom range holds the zoom, then walks them in
+placement order (keep labels first, then by priority) and hides any whose box meets a label already
+shown or the map's furniture (legend, notice, inset, Leaflet controls). Keep labels (台湾, 钓鱼岛, 赤尾屿) are always
 shown; the inset, a separate element above the map pane, is never covered by a label.
 
 Label text comes from the data: it is HTML-escaped, and the JSON it travels in is made safe for a
