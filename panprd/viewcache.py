@@ -17,7 +17,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from panprd import filters
@@ -53,6 +53,18 @@ def cache_key(view: MapView, ds: Dataset, ledger_version: str = "") -> tuple[Has
     (its last change and today's date where overdue is shown; "" while no ledger data reaches maps)."""
     return ("map", ds.version, ledger_version, view.page, normalised_filters(view.filters), view.lang,
             view.focus, view.selected, view.tianditu_key, view.large)
+
+
+def map_list_key(map_key: tuple[Hashable, ...], links: filters.ViewState) -> tuple[Hashable, ...]:
+    """The key of a map's 本图要素 list: its map's key (the entries) and the view its links start from (a
+    feature link replaces `feature`, so that one is left out)."""
+    return ("map_list", map_key, replace(links, feature=None))
+
+
+def unmapped_key(ds: Dataset, page: str, current: filters.Filters, lang: str,
+                 ledger_version: str = "") -> tuple[Hashable, ...]:
+    """The key of a page's list of the named features without a geometry: what its rows and its layer are."""
+    return ("unmapped", ds.version, ledger_version, page, normalised_filters(current), lang)
 
 
 def facet_key(ds: Dataset, current: filters.Filters, key: str, ledger_version: str = "") -> tuple[Hashable, ...]:

@@ -3,8 +3,6 @@ clicked or linked feature or Fujian unit, the features that could not be mapped,
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
@@ -161,9 +159,8 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
                 f"{esc(built.summary)} {esc(t('map_summary_list', lang))}</p>")
         mapview.show(built, f"map_{page}", PRESENTER_MAP_HEIGHT if ctx.view.present else maps.DEFAULT_HEIGHT)
         if not ctx.view.present:
-            # Both lists follow from the map's view and the links' view: built once per pair (at x100 the
-            # map's list has 4,200 links and took about a fifth of a cache-hit rerun)
-            key = ("map_list", viewcache.cache_key(view, ds, ctx.ledger.version), replace(ctx.view, feature=None))
+            # built once per view (at x100 the list has 4,200 links: a quarter of a cache-hit rerun, profiled)
+            key = viewcache.map_list_key(viewcache.cache_key(view, ds, ctx.ledger.version), ctx.view)
             listed = viewcache.LISTS.get(key, lambda: map_list(ctx, built.entries, set(ds.geo.features.index)))
             with st.expander(f"{t('map_list', lang)} ({len(built.entries)})"):
                 st.html(listed)
@@ -171,7 +168,7 @@ def map_with_panel(ctx: PageContext, measures: pd.DataFrame) -> None:
         st.html(built.legend)
         panel(ctx, measures, selected, st.session_state.get("pp_county") if clicked_here else None)
     if not ctx.view.present:
-        key = ("unmapped", ds.version, ctx.ledger.version, page, viewcache.normalised_filters(ctx.view.filters), lang)
+        key = viewcache.unmapped_key(ds, page, ctx.view.filters, lang, ctx.ledger.version)
         unmapped = viewcache.LISTS.get(key, lambda: unmapped_list(ds, measures, ctx.page.layer, lang))
         if unmapped:
             with st.expander(t("unmapped_title", lang)):
